@@ -1,0 +1,3 @@
+"""genogram: the domain core (people, relationships, kinship, matching). No I/O."""
+
+__version__ = "0.1.0"
