@@ -1,1 +1,56 @@
-"""graphstore package."""
+"""Persistence behind one contract (`genogram.store.GraphStore`): SQLite now, Neo4j later.
+
+`open_store` picks the backend from the `--store` value (DESIGN §4): a file path opens (or
+creates) a SQLite store; a ``bolt://``/``neo4j://`` URI selects the Neo4j backend.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+
+from genogram.errors import StoreError
+from genogram.store import GraphStore
+from graphstore.sqlite import SQLiteStore
+
+__all__ = ["DEFAULT_STORE", "NEO4J_SCHEMES", "SQLiteStore", "open_store"]
+
+#: The store used when neither `--store` nor GENOGRAM_STORE is given.
+DEFAULT_STORE = "./genogram.db"
+
+#: URI schemes served by the Neo4j (Bolt) backend.
+NEO4J_SCHEMES = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"})
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
+
+
+def _open_neo4j(uri: str) -> GraphStore:
+    raise StoreError(
+        "the Neo4j backend (bolt:// and neo4j:// stores) is not available in this version of "
+        "genogram yet; use a SQLite file path for --store"
+    )
+
+
+#: Backends reached through a URI, by scheme (a file path always means SQLite).
+_URI_BACKENDS: dict[str, Callable[[str], GraphStore]] = dict.fromkeys(NEO4J_SCHEMES, _open_neo4j)
+
+
+def open_store(uri: str | os.PathLike[str]) -> GraphStore:
+    """Open the store named by a file path (SQLite, created if missing) or a URI.
+
+    Raises StoreError for an unknown scheme or a store that cannot be opened; the message never
+    repeats credentials that may be embedded in a URI.
+    """
+    text = os.fspath(uri)
+    match = _SCHEME.match(text)
+    if match is None:
+        return SQLiteStore(text)
+    scheme = match.group(1).lower()
+    backend = _URI_BACKENDS.get(scheme)
+    if backend is None:
+        known = ", ".join(f"{s}://" for s in sorted(NEO4J_SCHEMES))
+        raise StoreError(
+            f"unsupported store scheme '{scheme}://'; give a SQLite file path or one of {known}"
+        )
+    return backend(text)
