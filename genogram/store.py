@@ -72,9 +72,7 @@ class GraphStore(Protocol):
         """Relationships with `person_id` at either end."""
         ...
 
-    def neighbourhood(
-        self, person_id: str, hops: int
-    ) -> tuple[list[Person], list[Relationship]]:
+    def neighbourhood(self, person_id: str, hops: int) -> tuple[list[Person], list[Relationship]]:
         """People within `hops` edges of `person_id` (any type, either direction) and every
         relationship among them."""
         ...

@@ -1,0 +1,801 @@
+"""Turn read inputs (records, note mentions) into people and relationships in a store.
+
+This is where matching decides whether an incoming record or mention is someone already
+known: clear matches are linked (the score kept), doubtful ones are kept apart and queued for
+review, never silently merged. Every relationship written carries its evidence. All writes for
+one batch happen inside one store transaction, after the whole batch has been validated, so a
+rejected input leaves the store unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from genogram.assertions import KinMention, Note, PersonRecord, RelationshipRecord
+from genogram.errors import AmbiguousPersonError, InputError, PersonNotFoundError
+from genogram.kinship import Move, Step, decompose, name_relative
+from genogram.matching import REVIEW_AT, rank_candidates
+from genogram.model import (
+    PARTNER_STATUSES,
+    Address,
+    Document,
+    Evidence,
+    Fact,
+    MatchDecision,
+    PartialDate,
+    Person,
+    Relationship,
+    RelType,
+    Sex,
+    SourceKey,
+    person_id_for,
+)
+from genogram.names import normalise, split_full_name
+from genogram.store import GraphStore
+from genogram.vocab import record_relation
+
+#: Called after each unit of work (a record, a note) so the CLI can advance a progress bar.
+Progress = Callable[[int], None]
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, in counts only (safe to print: no personal data)."""
+
+    records: int = 0
+    notes: int = 0
+    mentions: int = 0
+    people_created: int = 0
+    people_linked: int = 0
+    people_known: int = 0
+    implied_created: int = 0
+    review: int = 0
+    relationships: int = 0
+    skipped_mentions: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain dict for `--format json`."""
+        return {
+            "records": self.records,
+            "notes": self.notes,
+            "mentions": self.mentions,
+            "people_created": self.people_created,
+            "people_linked": self.people_linked,
+            "people_known": self.people_known,
+            "implied_created": self.implied_created,
+            "review": self.review,
+            "relationships": self.relationships,
+            "skipped_mentions": self.skipped_mentions,
+            "warnings": list(self.warnings),
+        }
+
+
+# --------------------------------------------------------------------------- references
+
+
+def resolve_reference(store: GraphStore, ref: str) -> Person:
+    """Find the person a SUBJECT/PERSON argument means: id, SOURCE:RECORD_ID, or a name.
+
+    A name that fits several people raises `AmbiguousPersonError` listing their ids (and
+    record keys, which are not personal data), never their details.
+    """
+    text = ref.strip()
+    if not text:
+        raise PersonNotFoundError(ref)
+    person = store.get_person(text)
+    if person is not None:
+        return person
+    if ":" in text:
+        system, _, record_id = text.partition(":")
+        pid = store.find_by_source(SourceKey(system.strip(), record_id.strip()))
+        if pid is not None:
+            found = store.get_person(pid)
+            if found is not None:
+                return found
+    found_people = [p for p in store.find_by_name(text) if not p.implied]
+    if len(found_people) > 1:
+        wanted = normalise(text)
+        exact = [p for p in found_people if _full_names(p) & {wanted}]
+        if exact:
+            found_people = exact
+    if not found_people:
+        raise PersonNotFoundError(ref)
+    if len(found_people) > 1:
+        raise AmbiguousPersonError(
+            ref,
+            [
+                (p.id, ", ".join(str(s) for s in p.sources) or "no record key")
+                for p in sorted(found_people, key=lambda q: q.id)
+            ],
+        )
+    return found_people[0]
+
+
+def _full_names(person: Person) -> set[str]:
+    names = {normalise(n) for n in person.known_as}
+    if person.name:
+        names.add(normalise(person.name))
+    if person.given_names and person.family_name:
+        first = person.given_names.split()[0]
+        names.add(normalise(f"{first} {person.family_name}"))
+    if person.given_names:
+        names.add(normalise(person.given_names))
+    return names
+
+
+# --------------------------------------------------------------------------- records
+
+
+def _person_from_record(rec: PersonRecord, pid: str) -> Person:
+    evidence = Evidence(
+        document=str(rec.key), system=rec.source, method="record", quote=None, confidence=1.0
+    )
+    facts: list[Fact] = []
+    for name, value in (
+        ("given_names", rec.given_names),
+        ("family_name", rec.family_name),
+        ("sex", rec.sex.value if rec.sex is not Sex.UNKNOWN else None),
+        ("birth_date", rec.birth_date.iso() if rec.birth_date else None),
+        ("death_date", rec.death_date.iso() if rec.death_date else None),
+        ("address", rec.address),
+        ("postcode", rec.postcode),
+    ):
+        if value:
+            facts.append(Fact(name, value, evidence))
+    for alias in rec.known_as:
+        facts.append(Fact("known_as", alias, evidence))
+    addresses = []
+    if rec.address or rec.postcode:
+        addresses.append(
+            Address(
+                text=rec.address or "",
+                postcode=rec.postcode,
+                confidential=rec.address_confidential,
+            )
+        )
+    return Person(
+        id=pid,
+        given_names=rec.given_names,
+        family_name=rec.family_name,
+        known_as=list(rec.known_as),
+        sex=rec.sex,
+        birth_date=rec.birth_date,
+        death_date=rec.death_date,
+        deceased=rec.deceased or rec.death_date is not None,
+        addresses=addresses,
+        sources=[rec.key],
+        facts=facts,
+    )
+
+
+def _combine(existing: Person, incoming: Person) -> Person:
+    """Merge an incoming view of a person into the stored one: known values stay, gaps are
+    filled, list fields are added to; every source's value stays in `facts`."""
+    known_as = list(existing.known_as)
+    for alias in incoming.known_as:
+        if alias not in known_as:
+            known_as.append(alias)
+    # A name from a record replaces an implied person's missing name.
+    return replace(
+        existing,
+        given_names=existing.given_names or incoming.given_names,
+        family_name=existing.family_name or incoming.family_name,
+        known_as=known_as,
+        sex=existing.sex if existing.sex is not Sex.UNKNOWN else incoming.sex,
+        birth_date=_better_date(existing.birth_date, incoming.birth_date),
+        death_date=existing.death_date or incoming.death_date,
+        deceased=existing.deceased or incoming.deceased,
+        addresses=list(incoming.addresses),
+        sources=list(incoming.sources),
+        facts=list(incoming.facts),
+        implied=existing.implied and incoming.implied,
+        implied_label=existing.implied_label if existing.implied and incoming.implied else None,
+    )
+
+
+def _better_date(a: PartialDate | None, b: PartialDate | None) -> PartialDate | None:
+    """Keep the more precise of two dates (an exact date beats an approximate year)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+
+    def precision(d: PartialDate) -> tuple[int, int]:
+        return (0 if d.approximate else 1, (d.month is not None) + (d.day is not None))
+
+    return b if precision(b) > precision(a) else a
+
+
+class _Session:
+    """One ingest batch: an in-memory view of the people so matching needs no re-reads."""
+
+    def __init__(self, store: GraphStore, report: IngestReport) -> None:
+        self.store = store
+        self.report = report
+        self._people: dict[str, Person] | None = None
+
+    @property
+    def people(self) -> dict[str, Person]:
+        if self._people is None:
+            self._people = {p.id: p for p in self.store.persons()}
+        return self._people
+
+    def put(self, person: Person) -> None:
+        self.store.put_person(person)
+        stored = self.store.get_person(person.id)
+        self.people[person.id] = stored if stored is not None else person
+
+    def merge_into(self, pid: str, incoming: Person) -> None:
+        existing = self.people.get(pid) or self.store.get_person(pid)
+        if existing is None:  # pragma: no cover - store and cache disagree
+            self.put(replace(incoming, id=pid))
+            return
+        self.put(_combine(existing, incoming))
+
+    def match(
+        self, query: Person, *, context: Mapping[str, float] | None = None, exclude: str = ""
+    ) -> tuple[Person, float, str, tuple[tuple[str, float], ...]] | None:
+        candidates = [
+            p
+            for p in self.people.values()
+            if not p.implied and p.id != query.id and not _same_system(p, query, exclude)
+        ]
+        ranked = rank_candidates(query, candidates, context)
+        if not ranked:
+            return None
+        best, score = ranked[0]
+        return best, score.score, score.decision(), score.components
+
+
+def _same_system(candidate: Person, query: Person, system: str) -> bool:
+    """Two records of one system are taken to be different people (systems de-duplicate their
+    own records); they are never auto-merged with each other."""
+    return bool(system) and any(s.system == system for s in candidate.sources)
+
+
+def ingest_records(
+    store: GraphStore,
+    people: Sequence[PersonRecord],
+    relationships: Sequence[RelationshipRecord] = (),
+    *,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest one batch of structured records (people then relationships) atomically."""
+    report = IngestReport(records=len(people) + len(relationships))
+    in_batch = {rec.key for rec in people}
+    # Validate everything before writing anything.
+    for rel in relationships:
+        spec = record_relation(rel.relationship)
+        if spec is None:
+            raise InputError(
+                f"unknown relationship word {rel.relationship!r}",
+                file=rel.file,
+                line=rel.line,
+                field="relationship",
+            )
+        for key, fname in ((rel.from_key, "from_record"), (rel.to_key, "to_record")):
+            if key not in in_batch and store.find_by_source(key) is None:
+                raise InputError(
+                    f"record {key} is not in the people file nor in the store; "
+                    "ingest its people file first or together",
+                    file=rel.file,
+                    line=rel.line,
+                    field=fname,
+                )
+    with store.transaction():
+        session = _Session(store, report)
+        for rec in people:
+            _ingest_person_record(session, rec)
+            if progress:
+                progress(1)
+        for rel in relationships:
+            _ingest_relationship_record(session, rel)
+            if progress:
+                progress(1)
+    return report
+
+
+def _ingest_person_record(session: _Session, rec: PersonRecord) -> None:
+    store, report = session.store, session.report
+    for field_name, warning in rec.warnings:
+        report.warnings.append(f"{rec.file}, line {rec.line}, field '{field_name}': {warning}")
+    pid = store.find_by_source(rec.key)
+    if pid is not None:
+        session.merge_into(pid, _person_from_record(rec, pid))
+        report.people_known += 1
+        return
+    incoming = _person_from_record(rec, person_id_for(rec.key))
+    found = session.match(incoming, exclude=rec.source)
+    if found is not None:
+        best, score, decision, components = found
+        if decision == "merge":
+            session.merge_into(best.id, replace(incoming, id=best.id))
+            store.record_match(
+                MatchDecision(best.id, str(rec.key), score, "merge", "record", components)
+            )
+            report.people_linked += 1
+            return
+        session.put(incoming)
+        report.people_created += 1
+        if decision == "review":
+            store.record_match(
+                MatchDecision(
+                    incoming.id, str(rec.key), score, "review", "record", components, best.id
+                )
+            )
+            report.review += 1
+        return
+    session.put(incoming)
+    report.people_created += 1
+
+
+def _ingest_relationship_record(session: _Session, rel: RelationshipRecord) -> None:
+    store = session.store
+    spec = record_relation(rel.relationship)
+    assert spec is not None  # validated above
+    from_pid = store.find_by_source(rel.from_key)
+    to_pid = store.find_by_source(rel.to_key)
+    if from_pid is None or to_pid is None:  # pragma: no cover - validated above
+        raise InputError("record not found", file=rel.file, line=rel.line, field="from_record")
+    if from_pid == to_pid:
+        raise InputError(
+            "both records are the same person (after matching)",
+            file=rel.file,
+            line=rel.line,
+            field="to_record",
+        )
+    if spec.from_sex is not None:
+        person = session.people.get(from_pid)
+        if person is not None and person.sex is Sex.UNKNOWN:
+            session.put(replace(person, sex=spec.from_sex, facts=[], sources=[], addresses=[]))
+    source, target = (to_pid, from_pid) if spec.reverse else (from_pid, to_pid)
+    evidence = Evidence(
+        document=f"{rel.source}:{rel.from_record}",
+        system=rel.source,
+        method="record",
+        quote=f"{rel.from_key} is the {rel.relationship.strip().lower()} of {rel.to_key}",
+        confidence=1.0,
+        asserted=(("relationship", rel.relationship.strip().lower()), ("certainty", rel.certainty)),
+    )
+    edge = Relationship(
+        type=spec.type,
+        from_id=source,
+        to_id=target,
+        kind=spec.kind,
+        certainty=rel.certainty,
+        start_date=rel.start_date,
+        end_date=rel.end_date,
+        twin=spec.twin,
+        evidence=[evidence],
+    )
+    store.put_relationship(edge)
+    session.report.relationships += 1
+
+
+# --------------------------------------------------------------------------- notes
+
+
+def ingest_notes(
+    store: GraphStore,
+    notes: Sequence[Note],
+    mentions: Mapping[str, Sequence[KinMention]],
+    *,
+    system: str = "notes",
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest case notes whose mentions were already extracted, atomically.
+
+    Each mention's kin term is decomposed into primitive steps from its anchor (the subject
+    unless the note names another person); each step reuses a person already in the graph when
+    the relationship context and the name agree, and otherwise creates a named or an implied
+    person. Every edge touched gets the mention's sentence as evidence.
+    """
+    report = IngestReport(notes=len(notes))
+    subjects: dict[str, str] = {}
+    for note in notes:
+        try:
+            subjects[note.id] = resolve_reference(store, note.subject).id
+        except (PersonNotFoundError, AmbiguousPersonError) as exc:
+            raise InputError(exc.reason, file=note.file, line=note.line, field="subject") from None
+        for mention in mentions.get(note.id, ()):
+            try:
+                decompose(mention.term)
+            except ValueError:
+                raise InputError(
+                    f"extraction produced an unknown kin term {mention.term!r}",
+                    file=note.file,
+                    line=note.line,
+                    field="text",
+                ) from None
+    with store.transaction():
+        session = _Session(store, report)
+        for note in notes:
+            _ingest_note(session, note, subjects[note.id], mentions.get(note.id, ()), system)
+            if progress:
+                progress(1)
+        unlabelled = [p for p in session.people.values() if p.implied and not p.implied_label]
+        for subject_id in sorted(set(subjects.values())):
+            if unlabelled:
+                label_implied(store, subject_id, unlabelled)
+    return report
+
+
+@dataclass
+class _NoteContext:
+    note: Note
+    subject_id: str
+    system: str
+    named: dict[str, str] = field(default_factory=dict)  # normalised name -> person id
+
+
+def _ingest_note(
+    session: _Session,
+    note: Note,
+    subject_id: str,
+    mentions: Sequence[KinMention],
+    system: str,
+) -> None:
+    session.store.put_document(
+        Document(
+            id=note.id,
+            system=system,
+            subject=subject_id,
+            date=note.date,
+            author=note.author,
+            sha256=hashlib.sha256(note.text.encode("utf-8")).hexdigest(),
+        )
+    )
+    ctx = _NoteContext(note, subject_id, system)
+    subject = session.people.get(subject_id)
+    if subject is not None:
+        for name in _full_names(subject):
+            ctx.named[name] = subject_id
+        if subject.first_name:
+            ctx.named.setdefault(normalise(subject.first_name), subject_id)
+    # Resolve close relatives first so that "maternal grandmother" can build on "Mum (Kerry)".
+    ordered = sorted(mentions, key=lambda m: (m.anchor is not None, len(decompose(m.term))))
+    for mention in ordered:
+        session.report.mentions += 1
+        _ingest_mention(session, ctx, mention)
+
+
+def _ingest_mention(session: _Session, ctx: _NoteContext, mention: KinMention) -> None:
+    """Follow the term's steps through people already in the graph; reuse the person the
+    context and name point to, otherwise create the missing people, then link every step."""
+    anchor_id = _anchor(session, ctx, mention)
+    steps = decompose(mention.term)
+    evidence = Evidence(
+        document=ctx.note.id,
+        system=ctx.system,
+        method=mention.method,
+        quote=mention.quote,
+        span=mention.span,
+        date=ctx.note.date,
+        author=ctx.note.author,
+        confidence=mention.confidence,
+        asserted=(("term", mention.term), ("certainty", mention.certainty)),
+    )
+    # Every way the intermediate steps can be walked through people already known.
+    frontier: list[list[str]] = [[anchor_id]]
+    depth = 0
+    for step in steps[:-1]:
+        extended = [
+            [*path, n]
+            for path in frontier
+            for n in _neighbours(session, path[-1], step)
+            if n not in path
+        ]
+        if not extended:
+            break
+        frontier = extended
+        depth += 1
+    if depth < len(steps) - 1:
+        # Some intermediate person is missing: only one way to go, or it is a guess.
+        if len(frontier) != 1:
+            _skip(session, ctx, mention, "the side of the family is unclear")
+            return
+        path = list(frontier[0])
+        for i in range(depth, len(steps) - 1):
+            path.append(_implied(session, path[-1], steps[: i + 1], steps[i], anchor_id))
+        frontier = [path]
+    last = steps[-1]
+    context: dict[str, list[str]] = {}
+    for path in frontier:
+        for n in _neighbours(session, path[-1], last):
+            if n not in path:
+                context.setdefault(n, path)
+    target = _resolve_target(session, ctx, mention, last, list(context), single=len(frontier) == 1)
+    if target is None:
+        _skip(session, ctx, mention, "the side of the family is unclear")
+        return
+    chosen = context.get(target) or (frontier[0] if len(frontier) == 1 else None)
+    if chosen is None or target in chosen:
+        _skip(session, ctx, mention, "the relative could not be placed")
+        return
+    full = [*chosen, target]
+    for i, step in enumerate(steps):
+        _link(session, full[i], full[i + 1], step, mention, evidence)
+    if mention.deceased and mention.name is not None:
+        person = session.people.get(target)
+        if person is not None and not person.deceased:
+            session.put(replace(person, deceased=True, facts=[], sources=[], addresses=[]))
+
+
+def _skip(session: _Session, ctx: _NoteContext, mention: KinMention, why: str) -> None:
+    session.report.skipped_mentions += 1
+    session.report.warnings.append(
+        f"note {ctx.note.id}, characters {mention.span[0]}-{mention.span[1]}: "
+        f"relative not linked: {why}; add it to the records or review the note"
+    )
+
+
+def _anchor(session: _Session, ctx: _NoteContext, mention: KinMention) -> str:
+    """The person the mention's term is relative to: the subject, or a named person."""
+    if mention.anchor is None:
+        return ctx.subject_id
+    key = normalise(mention.anchor)
+    if key in ctx.named:
+        return ctx.named[key]
+    given, family = split_full_name(mention.anchor)
+    query = Person(id="?", given_names=given, family_name=family)
+    # Prefer people already connected to the subject.
+    context = {pid: 1.0 for pid in _connected(session, ctx.subject_id)}
+    found = session.match(query, context=context)
+    if found is not None and found[2] == "merge":
+        ctx.named[key] = found[0].id
+        return found[0].id
+    mention_key = SourceKey(ctx.system, f"{ctx.note.id}#anchor:{key}")
+    pid = session.store.find_by_source(mention_key) or person_id_for(mention_key)
+    if pid not in session.people:
+        session.put(Person(id=pid, given_names=given, family_name=family, sources=[mention_key]))
+        session.report.people_created += 1
+    ctx.named[key] = pid
+    return pid
+
+
+def _connected(session: _Session, person_id: str) -> set[str]:
+    people, _ = session.store.neighbourhood(person_id, 2)
+    return {p.id for p in people}
+
+
+def _sex_ok(person: Person, step: Step) -> bool:
+    return step.sex is None or person.sex is Sex.UNKNOWN or person.sex is step.sex
+
+
+def _neighbours(session: _Session, person_id: str, step: Step) -> list[str]:
+    """People already linked to `person_id` the way `step` describes (sex-compatible)."""
+    rels = session.store.relationships_of(person_id)
+    found: list[str] = []
+    if step.move is Move.UP:
+        kind = step.kind or "birth"
+        found = [
+            r.from_id
+            for r in rels
+            if r.type is RelType.PARENT_OF and r.to_id == person_id and (r.kind or "birth") == kind
+        ]
+    elif step.move is Move.DOWN:
+        kind = step.kind or "birth"
+        found = [
+            r.to_id
+            for r in rels
+            if r.type is RelType.PARENT_OF
+            and r.from_id == person_id
+            and (r.kind or "birth") == kind
+        ]
+    elif step.move is Move.PARTNER:
+        found = [r.other(person_id) for r in rels if r.type is RelType.PARTNER_OF]
+    elif step.move is Move.SIB:
+        found = [r.other(person_id) for r in rels if r.type is RelType.SIBLING_OF]
+        parents = [
+            r.from_id
+            for r in rels
+            if r.type is RelType.PARENT_OF
+            and r.to_id == person_id
+            and (r.kind or "birth") == "birth"
+        ]
+        for parent in parents:
+            for r in session.store.relationships_of(parent):
+                if (
+                    r.type is RelType.PARENT_OF
+                    and r.from_id == parent
+                    and r.to_id != person_id
+                    and (r.kind or "birth") == "birth"
+                ):
+                    found.append(r.to_id)
+    result: list[str] = []
+    for pid in found:
+        person = session.people.get(pid)
+        if pid not in result and person is not None and _sex_ok(person, step):
+            result.append(pid)
+    return result
+
+
+def _mention_person(ctx: _NoteContext, mention: KinMention, step: Step, pid: str) -> Person:
+    given, family = split_full_name(mention.name) if mention.name else (None, None)
+    birth = None
+    if mention.age is not None and ctx.note.date and len(ctx.note.date) >= 4:
+        year = int(ctx.note.date[:4]) - mention.age
+        if year >= 1850:
+            birth = PartialDate(year, approximate=True)
+    return Person(
+        id=pid,
+        given_names=given,
+        family_name=family,
+        sex=step.sex or Sex.UNKNOWN,
+        birth_date=birth,
+        deceased=mention.deceased,
+    )
+
+
+def _resolve_target(
+    session: _Session,
+    ctx: _NoteContext,
+    mention: KinMention,
+    step: Step,
+    existing: list[str],
+    *,
+    single: bool,
+) -> str | None:
+    """The person a mention's last step reaches: known by this mention's key, the one
+    candidate the context allows, a name match, or a new (named or implied) person."""
+    store, report = session.store, session.report
+    mention_key = SourceKey(ctx.system, f"{ctx.note.id}#{mention.span[0]}-{mention.span[1]}")
+    known = store.find_by_source(mention_key)
+    if known is not None:
+        return known
+    if mention.name is None:
+        if len(existing) == 1:
+            return existing[0]
+        if not single or existing:
+            return None
+        return _implied_for(session, ctx, mention, step, mention.term)
+    name_key = normalise(mention.name)
+    if name_key in ctx.named:
+        return ctx.named[name_key]
+    incoming = _mention_person(ctx, mention, step, person_id_for(mention_key))
+    context = dict.fromkeys(existing, 1.0)
+    found = session.match(incoming, context=context)
+    if found is not None:
+        best, score, decision, components = found
+        if decision == "merge":
+            session.merge_into(
+                best.id,
+                replace(
+                    incoming, id=best.id, given_names=None, family_name=None, sources=[mention_key]
+                ),
+            )
+            store.record_match(
+                MatchDecision(best.id, str(mention_key), score, "merge", mention.method, components)
+            )
+            report.people_linked += 1
+            ctx.named[name_key] = best.id
+            return best.id
+        if decision == "review" and score >= REVIEW_AT:
+            store.record_match(
+                MatchDecision(
+                    incoming.id,
+                    str(mention_key),
+                    score,
+                    "review",
+                    mention.method,
+                    components,
+                    best.id,
+                )
+            )
+            report.review += 1
+    if not single:
+        return None
+    session.put(replace(incoming, sources=[mention_key]))
+    report.people_created += 1
+    ctx.named[name_key] = incoming.id
+    return incoming.id
+
+
+def _implied_key(anchor_id: str, steps: Sequence[Step]) -> SourceKey:
+    path = "/".join(
+        f"{s.move.value}:{(s.sex.value if s.sex else '')}:{s.kind or ''}" for s in steps
+    )
+    return SourceKey("implied", f"{anchor_id}/{path}")
+
+
+def _implied(
+    session: _Session, current: str, steps: Sequence[Step], step: Step, anchor_id: str
+) -> str:
+    """A person the term needs but the graph lacks ("maternal grandmother" with no mother on
+    record): created once per anchor and path, so every note reuses the same one."""
+    key = _implied_key(anchor_id, steps)
+    pid = session.store.find_by_source(key) or person_id_for(key)
+    if pid not in session.people:
+        session.put(Person(id=pid, sex=step.sex or Sex.UNKNOWN, implied=True, sources=[key]))
+        session.report.implied_created += 1
+    return pid
+
+
+def _implied_for(
+    session: _Session, ctx: _NoteContext, mention: KinMention, step: Step, label: str
+) -> str:
+    anchor = mention.anchor or ""
+    key = SourceKey("implied", f"{ctx.subject_id}/{anchor}/{label}")
+    pid = session.store.find_by_source(key) or person_id_for(key)
+    if pid not in session.people:
+        session.put(
+            Person(
+                id=pid,
+                sex=step.sex or Sex.UNKNOWN,
+                implied=True,
+                implied_label=label,
+                deceased=mention.deceased,
+                sources=[key],
+            )
+        )
+        session.report.implied_created += 1
+    return pid
+
+
+def _link(
+    session: _Session,
+    current: str,
+    target: str,
+    step: Step,
+    mention: KinMention,
+    evidence: Evidence,
+) -> None:
+    """Write (or add evidence to) the edge that `step` from `current` to `target` stands for."""
+    store = session.store
+    if step.move is Move.SIB:
+        supporting = _shared_parent_edges(store, current, target) + [
+            r
+            for r in store.relationships_of(current)
+            if r.type is RelType.SIBLING_OF and r.other(current) == target
+        ]
+        if supporting:
+            for edge in supporting:
+                store.put_relationship(replace(edge, evidence=[evidence]))
+            return
+    if step.move is Move.PARTNER and step.kind is None and mention.status in PARTNER_STATUSES:
+        step = replace(step, kind=mention.status)
+    edge = _edge_for(current, target, step, mention.certainty)
+    existing = store.get_relationship(edge.id)
+    if existing is not None:
+        store.put_relationship(replace(existing, evidence=[evidence]))
+        return
+    store.put_relationship(replace(edge, evidence=[evidence]))
+    session.report.relationships += 1
+
+
+def _edge_for(current: str, target: str, step: Step, certainty: str) -> Relationship:
+    if step.move is Move.UP:
+        return Relationship(RelType.PARENT_OF, target, current, step.kind or "birth", certainty)
+    if step.move is Move.DOWN:
+        return Relationship(RelType.PARENT_OF, current, target, step.kind or "birth", certainty)
+    if step.move is Move.PARTNER:
+        return Relationship(RelType.PARTNER_OF, current, target, step.kind, certainty)
+    return Relationship(RelType.SIBLING_OF, current, target, step.kind, certainty)
+
+
+def _shared_parent_edges(store: GraphStore, a: str, b: str) -> list[Relationship]:
+    """Birth-parent edges down to `b` from parents that `a` and `b` share."""
+    parents_a = {
+        r.from_id for r in store.relationships_of(a) if r.type is RelType.PARENT_OF and r.to_id == a
+    }
+    return [
+        r
+        for r in store.relationships_of(b)
+        if r.type is RelType.PARENT_OF and r.to_id == b and r.from_id in parents_a
+    ]
+
+
+def label_implied(store: GraphStore, subject_id: str, people: Iterable[Person]) -> None:
+    """Give implied people a label relative to the subject ("maternal grandfather")."""
+    persons, rels = store.neighbourhood(subject_id, 6)
+    by_id = {p.id: p for p in persons}
+    for person in people:
+        if person.implied and person.implied_label is None and person.id in by_id:
+            kin = name_relative(subject_id, person.id, by_id, rels)
+            if kin is not None:
+                store.put_person(
+                    replace(by_id[person.id], implied_label=kin.term, facts=[], sources=[])
+                )
