@@ -1,0 +1,53 @@
+# Two commands for a newcomer: `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install graphviz demo test lint typecheck unit bench clean
+
+# Virtual environment with the package (editable) and its development tools.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# Debian's Graphviz provides `dot`, which draws the genograms.
+graphviz:
+	@if ! command -v dot >/dev/null 2>&1; then \
+	  echo "Graphviz's 'dot' is missing: installing Debian's graphviz package"; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null) \
+	      || { echo "error: could not install graphviz; install it with 'apt-get install graphviz' and rerun" >&2; exit 1; }; \
+	  elif command -v sudo >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
+	    (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null) \
+	      || { echo "error: could not install graphviz; install it with 'sudo apt-get install graphviz' and rerun" >&2; exit 1; }; \
+	  else \
+	    echo "error: Graphviz is needed: install the 'graphviz' package of your system (it provides 'dot') and rerun" >&2; exit 1; \
+	  fi; \
+	fi
+
+install: $(STAMP) graphviz
+
+demo: install
+	$(BIN)/genogram demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest
+
+test: install lint typecheck unit
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) genogram-demo .mypy_cache .ruff_cache .pytest_cache *.egg-info
