@@ -478,23 +478,27 @@ def _ingest_mention(session: _Session, ctx: _NoteContext, mention: KinMention) -
         confidence=mention.confidence,
         asserted=(("term", mention.term), ("certainty", mention.certainty)),
     )
-    # Every way the intermediate steps can be walked through people already known.
+    # Every way the intermediate steps can be walked through people already known, and
+    # whether some other way, through people nobody has recorded, is also open.
     frontier: list[list[str]] = [[anchor_id]]
+    open_elsewhere = False
     depth = 0
     for step in steps[:-1]:
-        extended = [
-            [*path, n]
-            for path in frontier
-            for n in _neighbours(session, path[-1], step)
-            if n not in path
-        ]
+        extended: list[list[str]] = []
+        dead_ends = 0
+        for path in frontier:
+            found = [n for n in _neighbours(session, path[-1], step) if n not in path]
+            extended += [[*path, n] for n in found]
+            dead_ends += not found
+            open_elsewhere |= _unrecorded_parent(step, found)
         if not extended:
             break
+        open_elsewhere |= dead_ends > 0
         frontier = extended
         depth += 1
     if depth < len(steps) - 1:
-        # Some intermediate person is missing: only one way to go, or it is a guess.
-        if len(frontier) != 1:
+        # Some intermediate person is missing: create them only if there is one way to go.
+        if len(frontier) != 1 or open_elsewhere:
             _skip(session, ctx, mention, "the side of the family is unclear")
             return
         path = list(frontier[0])
@@ -507,11 +511,12 @@ def _ingest_mention(session: _Session, ctx: _NoteContext, mention: KinMention) -
         for n in _neighbours(session, path[-1], last):
             if n not in path:
                 context.setdefault(n, path)
-    target = _resolve_target(session, ctx, mention, last, list(context), single=len(frontier) == 1)
+    single = len(frontier) == 1 and not open_elsewhere
+    target = _resolve_target(session, ctx, mention, last, list(context), single=single)
     if target is None:
         _skip(session, ctx, mention, "the side of the family is unclear")
         return
-    chosen = context.get(target) or (frontier[0] if len(frontier) == 1 else None)
+    chosen = context.get(target) or (frontier[0] if single else None)
     if chosen is None or target in chosen:
         _skip(session, ctx, mention, "the relative could not be placed")
         return
@@ -522,6 +527,18 @@ def _ingest_mention(session: _Session, ctx: _NoteContext, mention: KinMention) -
         person = session.people.get(target)
         if person is not None and not person.deceased:
             session.put(replace(person, deceased=True, facts=[], sources=[], addresses=[]))
+
+
+def _unrecorded_parent(step: Step, found: list[str]) -> bool:
+    """A step up to a parent of either sex with only one recorded birth parent could also go
+    through the parent nobody recorded ("grandmother" when the father is unknown). With none
+    recorded there is no choice to make: one implied parent of unknown sex stands in."""
+    return (
+        step.move is Move.UP
+        and step.sex is None
+        and (step.kind or "birth") == "birth"
+        and len(found) == 1
+    )
 
 
 def _skip(session: _Session, ctx: _NoteContext, mention: KinMention, why: str) -> None:
@@ -647,7 +664,7 @@ def _resolve_target(
     if known is not None:
         return known
     if mention.name is None:
-        if len(existing) == 1:
+        if single and len(existing) == 1:
             return existing[0]
         if not single or existing:
             return None
