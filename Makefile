@@ -10,8 +10,9 @@ STAMP := $(VENV)/.installed
 # Virtual environment with the package (editable) and its development tools.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@echo "Installing genogram and its dependencies into $(VENV) (log: $(VENV)/install.log)"
+	@{ $(BIN)/python -m pip install --upgrade pip && $(BIN)/python -m pip install -e '.[dev]'; } \
+	  > $(VENV)/install.log 2>&1 || { tail -n 30 $(VENV)/install.log; echo "error: install failed; see $(VENV)/install.log" >&2; exit 1; }
 	@touch $(STAMP)
 
 # Debian's Graphviz provides `dot`, which draws the genograms.
