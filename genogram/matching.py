@@ -388,3 +388,45 @@ def rank_candidates(
     ]
     scored.sort(key=lambda pair: (-pair[1].score, pair[0].id, pair[1].components))
     return scored
+
+
+def blocking_keys(person: Person) -> frozenset[str]:
+    """Keys that any plausible duplicate of `person` shares with it, so that only people
+    sharing a key are scored (blocking). Built to keep the true pairs the scorer merges:
+    a surname form with a given-name initial (Linda/Lynda Hart) or with a given-name variant
+    (Peggy/Margaret O'Brien), a full birth date (a surname changed by marriage), a given-name
+    variant with a birth year, and a given-name variant alone (``v:`` keys, which a query
+    should use only when it has no surname, such as a note's "Kerry": they are large)."""
+    keys: set[str] = set()
+    given_words: list[str] = []
+    for text in (person.given_names, *person.known_as):
+        if text:
+            first = tokens(text)[:1]
+            given_words += first
+    variants: set[str] = set()
+    for word in given_words:
+        variants |= given_variants(word)
+    surnames: set[str] = set()
+    if person.family_name:
+        surnames |= surname_key(person.family_name)
+    for alias in person.known_as:
+        words = alias.split()
+        if len(words) > 1:
+            surnames |= surname_key(words[-1])
+    for surname in surnames:
+        for word in given_words:
+            keys.add(f"fi:{surname}:{word[:1]}")
+        for variant in variants:
+            keys.add(f"fv:{surname}:{variant}")
+    birth = person.birth_date
+    if birth is not None and birth.day is not None and not birth.approximate:
+        keys.add(f"d:{birth.iso()}")
+        # Day and month transposed (07/02 written for 02/07) is a common error.
+        if birth.month is not None and birth.day <= 12:
+            keys.add(f"d:{birth.year:04d}-{birth.day:02d}-{birth.month:02d}")
+    if birth is not None:
+        for variant in variants:
+            keys.add(f"vy:{variant}:{birth.year}")
+    for variant in variants:
+        keys.add(f"v:{variant}")
+    return frozenset(keys)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from genogram.assertions import KinMention, Note, PersonRecord, RelationshipRecord
 from genogram.errors import AmbiguousPersonError, InputError, PersonNotFoundError
 from genogram.kinship import Move, Step, decompose, name_relative
-from genogram.matching import REVIEW_AT, rank_candidates
+from genogram.matching import REVIEW_AT, blocking_keys, rank_candidates
 from genogram.model import (
     PARTNER_STATUSES,
     Address,
@@ -210,23 +210,39 @@ def _better_date(a: PartialDate | None, b: PartialDate | None) -> PartialDate | 
 
 
 class _Session:
-    """One ingest batch: an in-memory view of the people so matching needs no re-reads."""
+    """One ingest batch: an in-memory view of the people, with a blocking index, so that
+    matching neither re-reads the store nor scores every pair."""
 
     def __init__(self, store: GraphStore, report: IngestReport) -> None:
         self.store = store
         self.report = report
         self._people: dict[str, Person] | None = None
+        self._blocks: dict[str, set[str]] = {}
+        self._keys: dict[str, frozenset[str]] = {}
 
     @property
     def people(self) -> dict[str, Person]:
         if self._people is None:
-            self._people = {p.id: p for p in self.store.persons()}
+            self._people = {}
+            for person in self.store.persons():
+                self._remember(person)
         return self._people
+
+    def _remember(self, person: Person) -> None:
+        assert self._people is not None
+        self._people[person.id] = person
+        for key in self._keys.get(person.id, frozenset()):
+            self._blocks.get(key, set()).discard(person.id)
+        keys = frozenset() if person.implied else blocking_keys(person)
+        self._keys[person.id] = keys
+        for key in keys:
+            self._blocks.setdefault(key, set()).add(person.id)
 
     def put(self, person: Person) -> None:
         self.store.put_person(person)
         stored = self.store.get_person(person.id)
-        self.people[person.id] = stored if stored is not None else person
+        _ = self.people
+        self._remember(stored if stored is not None else person)
 
     def merge_into(self, pid: str, incoming: Person) -> None:
         existing = self.people.get(pid) or self.store.get_person(pid)
@@ -235,12 +251,22 @@ class _Session:
             return
         self.put(_combine(existing, incoming))
 
+    def candidates(self, query: Person, context: Mapping[str, float] | None) -> set[str]:
+        """Ids of the people sharing a blocking key with `query`, plus its context."""
+        people = self.people
+        found: set[str] = set(context or ())
+        for key in blocking_keys(query):
+            if key.startswith("v:") and query.family_name:
+                continue
+            found |= self._blocks.get(key, set())
+        return {pid for pid in found if pid in people}
+
     def match(
         self, query: Person, *, context: Mapping[str, float] | None = None, exclude: str = ""
     ) -> tuple[Person, float, str, tuple[tuple[str, float], ...]] | None:
         candidates = [
             p
-            for p in self.people.values()
+            for p in (self.people[pid] for pid in sorted(self.candidates(query, context)))
             if not p.implied and p.id != query.id and not _same_system(p, query, exclude)
         ]
         ranked = rank_candidates(query, candidates, context)
