@@ -183,7 +183,7 @@ def _bad_cases() -> list[tuple[str, list[str]]]:
     cases: list[tuple[str, list[str]]] = []
     for path in sorted(BAD.glob("people_*.csv")):
         cases.append((path.name, ["ingest", "records", "--people", str(path)]))
-    for path in sorted(BAD.glob("rels_*.csv")):
+    for path in sorted(BAD.glob("rels_*.csv")) + sorted(BAD.glob("graph_*.csv")):
         cases.append(
             (
                 path.name,
