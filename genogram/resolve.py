@@ -398,7 +398,29 @@ def _ingest_relationship_record(session: _Session, rel: RelationshipRecord) -> N
         evidence=[evidence],
     )
     store.put_relationship(edge)
+    if edge.type is RelType.PARENT_OF and _is_ancestor(store, edge.to_id, edge.from_id):
+        raise InputError(
+            "this makes a person their own ancestor (a cycle of parenthood)",
+            file=rel.file,
+            line=rel.line,
+            field="to_record",
+        )
     session.report.relationships += 1
+
+
+def _is_ancestor(store: GraphStore, person_id: str, of: str) -> bool:
+    """Whether `person_id` is a parent, grandparent, ... of `of` (any kind of parenthood)."""
+    seen = {of}
+    todo = [of]
+    while todo:
+        current = todo.pop()
+        for r in store.relationships_of(current):
+            if r.type is RelType.PARENT_OF and r.to_id == current and r.from_id not in seen:
+                if r.from_id == person_id:
+                    return True
+                seen.add(r.from_id)
+                todo.append(r.from_id)
+    return False
 
 
 # --------------------------------------------------------------------------- notes
