@@ -45,14 +45,21 @@ class InputError(GenogramError):
         super().__init__(f"{prefix}: {message}" if prefix else message)
 
 
+def describe_reference(reference: str) -> str:
+    """How an error may refer to a SUBJECT argument: an id or record key is quoted back, a
+    name (personal data, which could end up in a log) is not."""
+    text = reference.strip()
+    looks_like_key = bool(text) and " " not in text and any(c.isdigit() for c in text)
+    return repr(text) if looks_like_key and len(text) <= 64 else "the name given"
+
+
 class PersonNotFoundError(InputError):
     """A SUBJECT/PERSON argument matches nobody in the store."""
 
     def __init__(self, reference: str) -> None:
-        # The reference is what the user typed; echoing it back is not a disclosure.
         super().__init__(
-            f"no person matches {reference!r}; use a person id, SOURCE:RECORD_ID or a name "
-            "(see 'genogram relatives --help')"
+            f"no person matches {describe_reference(reference)}; use a person id, "
+            "SOURCE:RECORD_ID or a name (see 'genogram relatives --help')"
         )
 
 
@@ -63,7 +70,8 @@ class AmbiguousPersonError(InputError):
         self.candidates = list(candidates)
         listed = "; ".join(f"{pid} ({label})" for pid, label in self.candidates)
         super().__init__(
-            f"{reference!r} fits {len(self.candidates)} people: {listed}; give a person id instead"
+            f"{describe_reference(reference)} fits {len(self.candidates)} people: {listed}; "
+            "give a person id instead"
         )
 
 

@@ -7,44 +7,19 @@ not at all. Re-running the interrupted ingests completes them without duplicates
 
 from __future__ import annotations
 
-import csv
 import os
 import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
+
+from synthetic import ROOT, ingest_cmd, write_batch
 
 KILLS = 100
 BATCHES = 6
 PEOPLE_PER_BATCH = 300
-GENOGRAM = [sys.executable, "-c", "from cli import app; app()"]
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def write_batch(folder: Path, index: int) -> tuple[Path, Path, int, int]:
-    """A people file and a relationships file of families unique to this batch."""
-    system = f"B{index}"
-    people = folder / f"people_{index}.csv"
-    rels = folder / f"rels_{index}.csv"
-    n_rels = 0
-    with people.open("w", newline="") as pf, rels.open("w", newline="") as rf:
-        pw, rw = csv.writer(pf), csv.writer(rf)
-        pw.writerow(["source", "record_id", "given_names", "family_name", "sex", "birth_date"])
-        rw.writerow(["source", "from_record", "relationship", "to_record"])
-        for f in range(PEOPLE_PER_BATCH // 3):
-            surname = f"Zed{index}q{f}x"
-            mum, dad, child = (f"{f}m", f"{f}d", f"{f}c")
-            # Different years per batch: no batch's people match another's.
-            pw.writerow([system, mum, f"Ann{f}", surname, "female", f"{1950 + index}-01-01"])
-            pw.writerow([system, dad, f"Bob{f}", surname, "male", f"{1940 + index}-02-02"])
-            pw.writerow([system, child, f"Cy{f}", surname, "male", f"{2000 + index}-03-03"])
-            rw.writerow([system, mum, "mother", child])
-            rw.writerow([system, dad, "father", child])
-            n_rels += 2
-    return people, rels, PEOPLE_PER_BATCH // 3 * 3, n_rels
 
 
 def batch_rows(db: Path, index: int) -> tuple[int, int]:
@@ -70,24 +45,9 @@ def integrity(db: Path) -> str:
         con.close()
 
 
-def ingest_cmd(db: Path, people: Path, rels: Path) -> list[str]:
-    return [
-        *GENOGRAM,
-        "--store",
-        str(db),
-        "--quiet",
-        "ingest",
-        "records",
-        "--people",
-        str(people),
-        "--relationships",
-        str(rels),
-    ]
-
-
 def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
     rng = random.Random(20261124)
-    batches = [write_batch(tmp_path, i) for i in range(BATCHES)]
+    batches = [write_batch(tmp_path, i, PEOPLE_PER_BATCH) for i in range(BATCHES)]
     db = tmp_path / "g.db"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     acknowledged: set[int] = set()
