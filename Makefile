@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install graphviz demo test lint typecheck unit bench clean
+.PHONY: install graphviz demo test lint typecheck unit bench fuzz clean
 
 # Virtual environment with the package (editable) and its development tools.
 $(STAMP): pyproject.toml
@@ -50,6 +50,16 @@ test: install lint typecheck unit
 # Every benchmark script under bench/ prints its figures; none of them pass or fail.
 bench: install
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Coverage-guided fuzzing (atheris) of every parser, FUZZ_SECONDS each (default 60).
+FUZZ_SECONDS ?= 60
+fuzz: $(STAMP)
+	@$(BIN)/python -m pip install --quiet atheris
+	@for target in people relationships notes dates names extract; do \
+	  $(BIN)/python fuzz/run.py $$target $(FUZZ_SECONDS) > $(VENV)/fuzz-$$target.log 2>&1 \
+	    && echo "fuzz $$target: $$(tail -n 1 $(VENV)/fuzz-$$target.log)" \
+	    || { tail -n 40 $(VENV)/fuzz-$$target.log; echo "fuzz $$target: crash (see crash-* files)" >&2; exit 1; }; \
+	done
 
 clean:
 	rm -rf $(VENV) genogram-demo .mypy_cache .ruff_cache .pytest_cache *.egg-info
