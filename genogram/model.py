@@ -337,3 +337,33 @@ class MatchDecision:
     method: str
     detail: tuple[tuple[str, float], ...] = ()
     other_person_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the append-only audit log: who did what to whose record, and when.
+
+    `subject` is a person id (never a name); `detail` holds no personal data (for example the
+    redactions applied, or an output format).
+    """
+
+    time: str
+    actor: str
+    action: str
+    subject: str | None
+    outcome: str
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A person's decision about identity (merge, split, accept or reject a review pair),
+    kept with who made it and when; `snapshot` (JSON) holds what a split needs to restore."""
+
+    id: str
+    action: str
+    person_ids: tuple[str, ...]
+    actor: str
+    time: str
+    snapshot: str | None = None
+    undone_by: str | None = None

@@ -19,7 +19,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from genogram.model import Document, MatchDecision, Person, Relationship, SourceKey
+from genogram.model import (
+    AuditEntry,
+    Decision,
+    Document,
+    MatchDecision,
+    Person,
+    Relationship,
+    SourceKey,
+)
 
 
 class GraphStore(Protocol):
@@ -102,3 +110,51 @@ class GraphStore(Protocol):
 def relationship_index(rels: Sequence[Relationship]) -> dict[str, Relationship]:
     """Relationships by id (a small helper for services working on a neighbourhood)."""
     return {r.id: r for r in rels}
+
+
+class CuratedStore(GraphStore, Protocol):
+    """The operations people use to correct and govern the graph: deleting and restoring
+    (merge, split, erasure), decisions about identity, and the append-only audit log.
+
+    Kept as an extension of `GraphStore` while every backend gains it; services that change
+    identity or audit take a `CuratedStore`.
+    """
+
+    def delete_person(self, person_id: str) -> None:
+        """Remove a person with their sources, addresses, facts, every relationship touching
+        them (with its evidence) and every match decision naming them."""
+        ...
+
+    def delete_relationship(self, rel_id: str) -> None:
+        """Remove one relationship and its evidence (no-op if absent)."""
+        ...
+
+    def replace_person(self, person: Person) -> None:
+        """Overwrite a person exactly: scalars and lists (sources, addresses, facts, known_as)
+        become the given ones. Relationships are untouched. Used to restore snapshots."""
+        ...
+
+    def withdraw_quotes(self, terms: Sequence[str]) -> int:
+        """Replace every evidence or fact quote containing one of `terms` (case-insensitive)
+        with a neutral marker; returns how many quotes were withdrawn (for erasure)."""
+        ...
+
+    def put_decision(self, decision: Decision) -> None:
+        """Insert or update (by id) an identity decision."""
+        ...
+
+    def decisions(self) -> list[Decision]:
+        """Every identity decision, oldest first."""
+        ...
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        """Append one audit entry. The log can only grow: entries are never changed."""
+        ...
+
+    def audit_entries(self) -> list[AuditEntry]:
+        """The audit log, oldest first."""
+        ...
+
+
+#: Text that replaces a withdrawn quote.
+WITHDRAWN_QUOTE = "[quote withdrawn: a person in it was erased]"

@@ -21,6 +21,8 @@ from typing import Any, Final, TypeVar
 from genogram.errors import StoreError
 from genogram.model import (
     Address,
+    AuditEntry,
+    Decision,
     Document,
     Evidence,
     Fact,
@@ -32,6 +34,7 @@ from genogram.model import (
     Sex,
     SourceKey,
 )
+from genogram.store import WITHDRAWN_QUOTE
 
 _T = TypeVar("_T")
 
@@ -143,6 +146,31 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
             other_person_id TEXT,
             PRIMARY KEY (person_id, candidate)
         )""",
+    ),
+    (
+        """CREATE TABLE decisions (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            action TEXT NOT NULL,
+            person_ids TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            time TEXT NOT NULL,
+            snapshot TEXT,
+            undone_by TEXT
+        )""",
+        """CREATE TABLE audit (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            time TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            subject TEXT,
+            outcome TEXT NOT NULL,
+            detail TEXT
+        )""",
+        """CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
+           BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+        """CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+           BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
     ),
 )
 
@@ -792,3 +820,102 @@ class SQLiteStore:
                 sql = f"SELECT count(*) FROM {table}"  # noqa: S608 - constant table names
                 out[table] = int(self._db.execute(sql).fetchone()[0])
         return out
+
+    # ------------------------------------------------------------------ curation
+
+    def delete_person(self, person_id: str) -> None:
+        """Remove a person, their sources, addresses and facts, every relationship touching
+        them (evidence cascades) and every match decision naming them."""
+        with self.transaction(), self._errors():
+            db = self._db
+            db.execute("DELETE FROM relationships WHERE from_id = ?1 OR to_id = ?1", (person_id,))
+            db.execute(
+                "DELETE FROM matches WHERE person_id = ?1 OR other_person_id = ?1", (person_id,)
+            )
+            db.execute("DELETE FROM persons WHERE id = ?", (person_id,))
+
+    def delete_relationship(self, rel_id: str) -> None:
+        """Remove one relationship and its evidence (no-op if absent)."""
+        with self.transaction(), self._errors():
+            self._db.execute("DELETE FROM relationships WHERE id = ?", (rel_id,))
+
+    def replace_person(self, person: Person) -> None:
+        """Overwrite a person exactly (lists replaced); relationships untouched."""
+        with self.transaction(), self._errors():
+            db = self._db
+            for table in ("person_sources", "addresses", "facts"):
+                sql = f"DELETE FROM {table} WHERE person_id = ?"  # noqa: S608 - constant
+                db.execute(sql, (person.id,))
+            db.execute("UPDATE persons SET known_as = '[]' WHERE id = ?", (person.id,))
+            self.put_person(person)
+
+    def withdraw_quotes(self, terms: Sequence[str]) -> int:
+        """Replace evidence and fact quotes containing any term (case-insensitive)."""
+        wanted = [t.casefold() for t in terms if t.strip()]
+        if not wanted:
+            return 0
+        count = 0
+        with self.transaction(), self._errors():
+            db = self._db
+            for table in ("evidence", "facts"):
+                sql = f"SELECT seq, quote FROM {table} WHERE quote IS NOT NULL"  # noqa: S608
+                hits = [
+                    seq
+                    for seq, quote in db.execute(sql).fetchall()
+                    if any(t in str(quote).casefold() for t in wanted)
+                ]
+                update = f"UPDATE {table} SET quote = ? WHERE seq = ?"  # noqa: S608
+                db.executemany(update, [(WITHDRAWN_QUOTE, seq) for seq in hits])
+                count += len(hits)
+        return count
+
+    def put_decision(self, decision: Decision) -> None:
+        """Insert or update (by id) an identity decision."""
+        with self.transaction(), self._errors():
+            self._db.execute(
+                """INSERT INTO decisions (id, action, person_ids, actor, time, snapshot,
+                       undone_by)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (id) DO UPDATE SET
+                       action = excluded.action, person_ids = excluded.person_ids,
+                       actor = excluded.actor, time = excluded.time,
+                       snapshot = excluded.snapshot, undone_by = excluded.undone_by""",
+                (
+                    decision.id,
+                    decision.action,
+                    json.dumps(list(decision.person_ids)),
+                    decision.actor,
+                    decision.time,
+                    decision.snapshot,
+                    decision.undone_by,
+                ),
+            )
+
+    def decisions(self) -> list[Decision]:
+        """Every identity decision, oldest first."""
+        with self._errors():
+            rows = self._db.execute(
+                "SELECT id, action, person_ids, actor, time, snapshot, undone_by "
+                "FROM decisions ORDER BY seq"
+            ).fetchall()
+        return [
+            Decision(did, action, tuple(json.loads(pids)), actor, time, snapshot, undone)
+            for did, action, pids, actor, time, snapshot, undone in rows
+        ]
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        """Append one audit entry (triggers forbid changing or deleting entries)."""
+        with self.transaction(), self._errors():
+            self._db.execute(
+                "INSERT INTO audit (time, actor, action, subject, outcome, detail) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (entry.time, entry.actor, entry.action, entry.subject, entry.outcome, entry.detail),
+            )
+
+    def audit_entries(self) -> list[AuditEntry]:
+        """The audit log, oldest first."""
+        with self._errors():
+            rows = self._db.execute(
+                "SELECT time, actor, action, subject, outcome, detail FROM audit ORDER BY seq"
+            ).fetchall()
+        return [AuditEntry(*row) for row in rows]
