@@ -17,8 +17,10 @@ from genogram.assertions import KinMention, Note, PersonRecord, RelationshipReco
 from genogram.errors import AmbiguousPersonError, InputError, PersonNotFoundError
 from genogram.kinship import Move, Step, decompose, name_relative
 from genogram.matching import REVIEW_AT, blocking_keys, rank_candidates
+from genogram.mentions import Party, RelationMention
 from genogram.model import (
     PARTNER_STATUSES,
+    TWIN_KINDS,
     Address,
     Document,
     Evidence,
@@ -219,6 +221,7 @@ class _Session:
         self._people: dict[str, Person] | None = None
         self._blocks: dict[str, set[str]] = {}
         self._keys: dict[str, frozenset[str]] = {}
+        self._parents: dict[str, set[str]] = {}
 
     @property
     def people(self) -> dict[str, Person]:
@@ -250,6 +253,35 @@ class _Session:
             self.put(replace(incoming, id=pid))
             return
         self.put(_combine(existing, incoming))
+
+    def parents(self, person_id: str) -> set[str]:
+        """Everyone recorded as any kind of parent of `person_id` (cached for the batch)."""
+        found = self._parents.get(person_id)
+        if found is None:
+            found = {
+                r.from_id
+                for r in self.store.relationships_of(person_id)
+                if r.type is RelType.PARENT_OF and r.to_id == person_id
+            }
+            self._parents[person_id] = found
+        return found
+
+    def add_parent(self, child: str, parent: str) -> None:
+        """Keep the parent cache in step with a PARENT_OF edge just written."""
+        self.parents(child).add(parent)
+
+    def is_ancestor(self, person_id: str, of: str) -> bool:
+        """Whether `person_id` is a parent, grandparent, ... of `of` (any kind)."""
+        seen = {of}
+        todo = [of]
+        while todo:
+            for parent in self.parents(todo.pop()):
+                if parent == person_id:
+                    return True
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return False
 
     def candidates(self, query: Person, context: Mapping[str, float] | None) -> set[str]:
         """Ids of the people sharing a blocking key with `query`, plus its context."""
@@ -397,8 +429,13 @@ def _ingest_relationship_record(session: _Session, rel: RelationshipRecord) -> N
         twin=spec.twin,
         evidence=[evidence],
     )
+    is_new = store.get_relationship(edge.id) is None
     store.put_relationship(edge)
-    if edge.type is RelType.PARENT_OF and _is_ancestor(store, edge.to_id, edge.from_id):
+    if edge.type is not RelType.PARENT_OF or not is_new:
+        session.report.relationships += 1
+        return
+    session.add_parent(edge.to_id, edge.from_id)
+    if session.is_ancestor(edge.to_id, edge.from_id):
         raise InputError(
             "this makes a person their own ancestor (a cycle of parenthood)",
             file=rel.file,
@@ -408,38 +445,25 @@ def _ingest_relationship_record(session: _Session, rel: RelationshipRecord) -> N
     session.report.relationships += 1
 
 
-def _is_ancestor(store: GraphStore, person_id: str, of: str) -> bool:
-    """Whether `person_id` is a parent, grandparent, ... of `of` (any kind of parenthood)."""
-    seen = {of}
-    todo = [of]
-    while todo:
-        current = todo.pop()
-        for r in store.relationships_of(current):
-            if r.type is RelType.PARENT_OF and r.to_id == current and r.from_id not in seen:
-                if r.from_id == person_id:
-                    return True
-                seen.add(r.from_id)
-                todo.append(r.from_id)
-    return False
-
-
 # --------------------------------------------------------------------------- notes
 
 
 def ingest_notes(
     store: GraphStore,
     notes: Sequence[Note],
-    mentions: Mapping[str, Sequence[KinMention]],
+    mentions: Mapping[str, Sequence[KinMention | RelationMention]],
     *,
     system: str = "notes",
     progress: Progress | None = None,
 ) -> IngestReport:
     """Ingest case notes whose mentions were already extracted, atomically.
 
-    Each mention's kin term is decomposed into primitive steps from its anchor (the subject
+    Each kin mention's term is decomposed into primitive steps from its anchor (the subject
     unless the note names another person); each step reuses a person already in the graph when
     the relationship context and the name agree, and otherwise creates a named or an implied
-    person. Every edge touched gets the mention's sentence as evidence.
+    person (an implied person named later becomes that person). Relation mentions then add
+    ``LIVES_WITH`` and ``RELATES_TO`` edges between the people found. Every edge touched gets
+    the mention's sentence as evidence.
     """
     report = IngestReport(notes=len(notes))
     subjects: dict[str, str] = {}
@@ -449,6 +473,8 @@ def ingest_notes(
         except (PersonNotFoundError, AmbiguousPersonError) as exc:
             raise InputError(exc.reason, file=note.file, line=note.line, field="subject") from None
         for mention in mentions.get(note.id, ()):
+            if isinstance(mention, RelationMention):
+                continue
             try:
                 decompose(mention.term)
             except ValueError:
@@ -471,19 +497,87 @@ def ingest_notes(
     return report
 
 
+def implied_stand_ins(
+    store: GraphStore,
+    people: Sequence[PersonRecord],
+    relationships: Sequence[RelationshipRecord],
+) -> dict[SourceKey, str]:
+    """Implied people that incoming records name: record key -> the implied person's id.
+
+    A note may have implied someone ("her maternal grandfather", nobody named); when a records
+    batch then says a new record is that relative of someone already stored ("CSC:1007 is the
+    father of CSC:1002" and CSC:1002 has one implied birth father), the record should become
+    that implied person rather than a second father. The records path calls this before
+    creating people and merges each planned record into the implied id it is given (the
+    relationship row then lands on the implied person's existing edge). Only unambiguous
+    cases are planned: one implied person of the same sex in that place, claimed by one
+    record.
+    """
+    incoming = {rec.key for rec in people}
+    planned: dict[SourceKey, str] = {}
+    for row in relationships:
+        spec = record_relation(row.relationship)
+        if spec is None or spec.type not in (RelType.PARENT_OF, RelType.PARTNER_OF):
+            continue
+        new, known = row.from_key, row.to_key
+        if new not in incoming or store.find_by_source(new) is not None:
+            continue
+        known_id = store.find_by_source(known)
+        if known_id is None:
+            continue
+        wanted = spec.from_sex or Sex.UNKNOWN
+        if spec.type is RelType.PARTNER_OF:
+            ends = [
+                r.other(known_id)
+                for r in store.relationships_of(known_id)
+                if r.type is RelType.PARTNER_OF
+            ]
+        elif spec.reverse:  # "son", "daughter": the new record is the known person's child
+            ends = [
+                r.to_id
+                for r in store.relationships_of(known_id)
+                if r.type is RelType.PARENT_OF
+                and r.from_id == known_id
+                and (r.kind or "birth") == (spec.kind or "birth")
+            ]
+        else:
+            ends = [
+                r.from_id
+                for r in store.relationships_of(known_id)
+                if r.type is RelType.PARENT_OF
+                and r.to_id == known_id
+                and (r.kind or "birth") == (spec.kind or "birth")
+            ]
+        stand_ins = [
+            p.id
+            for p in (store.get_person(pid) for pid in ends)
+            if p is not None and p.implied and p.sex is wanted
+        ]
+        if len(stand_ins) == 1 and planned.get(new, stand_ins[0]) == stand_ins[0]:
+            planned[new] = stand_ins[0]
+    taken: dict[str, list[SourceKey]] = {}
+    for key, pid in planned.items():
+        taken.setdefault(pid, []).append(key)
+    return {key: pid for key, pid in planned.items() if len(taken[pid]) == 1}
+
+
 @dataclass
 class _NoteContext:
     note: Note
     subject_id: str
     system: str
     named: dict[str, str] = field(default_factory=dict)  # normalised name -> person id
+    found: dict[tuple[int, int], str] = field(default_factory=dict)  # mention span -> person id
+    #: While set, mentions that cannot be placed wait here for a second try (later mentions
+    #: of the same note may place the people they need) instead of being reported.
+    deferred: list[KinMention] | None = None
 
 
 def _ingest_note(
     session: _Session,
     note: Note,
     subject_id: str,
-    mentions: Sequence[KinMention],
+    mentions: Sequence[KinMention | RelationMention],
     system: str,
 ) -> None:
     session.store.put_document(
@@ -503,16 +597,35 @@ def _ingest_note(
             ctx.named[name] = subject_id
         if subject.first_name:
             ctx.named.setdefault(normalise(subject.first_name), subject_id)
-    # Resolve close relatives first so that "maternal grandmother" can build on "Mum (Kerry)".
-    ordered = sorted(mentions, key=lambda m: (m.anchor is not None, len(decompose(m.term))))
+    kin = [m for m in mentions if isinstance(m, KinMention)]
+    # Resolve close relatives first so that "maternal grandmother" can build on "Mum (Kerry)";
+    # a mention that cannot be placed yet gets a second try once the others are in.
+    ordered = sorted(kin, key=lambda m: (m.anchor is not None, len(decompose(m.term))))
+    ctx.deferred = []
     for mention in ordered:
         session.report.mentions += 1
-        _ingest_mention(session, ctx, mention)
+        _found(ctx, mention, _ingest_mention(session, ctx, mention))
+    retry, ctx.deferred = ctx.deferred, None
+    for mention in retry:
+        _found(ctx, mention, _ingest_mention(session, ctx, mention))
+    for relation in mentions:
+        if isinstance(relation, RelationMention):
+            session.report.mentions += 1
+            _ingest_relation(session, ctx, relation)
 
 
-def _ingest_mention(session: _Session, ctx: _NoteContext, mention: KinMention) -> None:
+def _found(ctx: _NoteContext, mention: KinMention, target: str | None) -> None:
+    """Remember who a mention turned out to be, for relation mentions and later mentions."""
+    if target is not None:
+        ctx.found.setdefault(mention.span, target)
+        if mention.name is not None:
+            ctx.named.setdefault(normalise(mention.name), target)
+
+
+def _ingest_mention(session: _Session, ctx: _NoteContext, mention: KinMention) -> str | None:
     """Follow the term's steps through people already in the graph; reuse the person the
-    context and name point to, otherwise create the missing people, then link every step."""
+    context and name point to, otherwise create the missing people, then link every step.
+    Returns the person the mention describes (None when it was skipped)."""
     anchor_id = _anchor(session, ctx, mention)
     steps = decompose(mention.term)
     evidence = Evidence(
@@ -548,7 +661,7 @@ def _ingest_mention(session: _Session, ctx: _NoteContext, mention: KinMention) -
         # Some intermediate person is missing: create them only if there is one way to go.
         if len(frontier) != 1 or open_elsewhere:
             _skip(session, ctx, mention, "the side of the family is unclear")
-            return
+            return None
         path = list(frontier[0])
         for i in range(depth, len(steps) - 1):
             path.append(_implied(session, path[-1], steps[: i + 1], steps[i], anchor_id))
@@ -563,18 +676,113 @@ def _ingest_mention(session: _Session, ctx: _NoteContext, mention: KinMention) -
     target = _resolve_target(session, ctx, mention, last, list(context), single=single)
     if target is None:
         _skip(session, ctx, mention, "the side of the family is unclear")
-        return
+        return None
     chosen = context.get(target) or (frontier[0] if single else None)
     if chosen is None or target in chosen:
         _skip(session, ctx, mention, "the relative could not be placed")
-        return
+        return None
     full = [*chosen, target]
     for i, step in enumerate(steps):
         _link(session, full[i], full[i + 1], step, mention, evidence)
-    if mention.deceased and mention.name is not None:
-        person = session.people.get(target)
-        if person is not None and not person.deceased:
-            session.put(replace(person, deceased=True, facts=[], sources=[], addresses=[]))
+    _learn(session, ctx, full, steps, mention)
+    return target
+
+
+def _learn(
+    session: _Session,
+    ctx: _NoteContext,
+    path: Sequence[str],
+    steps: Sequence[Step],
+    mention: KinMention,
+) -> None:
+    """What a mention says about people already known: the sex its words give each person on
+    the path ("her nan Jean" for a Jean first met as a parent), the anchor's sex when a
+    pronoun gave it, death, and an approximate birth year from an age."""
+    for pid, step in zip(path[1:], steps, strict=True):
+        person = session.people.get(pid)
+        if person is not None and person.sex is Sex.UNKNOWN and step.sex is not None:
+            session.put(replace(person, sex=step.sex, facts=[], sources=[], addresses=[]))
+    anchor_sex = mention.extra.get("anchor_sex")
+    anchor = session.people.get(path[0])
+    if anchor is not None and anchor.sex is Sex.UNKNOWN and anchor_sex in ("female", "male"):
+        session.put(replace(anchor, sex=Sex(anchor_sex), facts=[], sources=[], addresses=[]))
+    target = session.people.get(path[-1])
+    if target is None or mention.name is None:
+        return
+    born = _mention_person(ctx, mention, steps[-1], target.id).birth_date
+    deceased = mention.deceased and not target.deceased
+    if deceased or (born is not None and target.birth_date is None):
+        session.put(
+            replace(
+                target,
+                deceased=target.deceased or mention.deceased,
+                birth_date=target.birth_date or born,
+                facts=[],
+                sources=[],
+                addresses=[],
+            )
+        )
+
+
+def _ingest_relation(session: _Session, ctx: _NoteContext, relation: RelationMention) -> None:
+    """Write a household or emotional/safeguarding edge between the two people a relation
+    mention names, with the sentence as evidence; skipped (with a warning) when either end
+    cannot be found."""
+    ends = [_party(session, ctx, relation.source), _party(session, ctx, relation.target)]
+    source, target = ends
+    if source is None or target is None or source == target:
+        session.report.skipped_mentions += 1
+        session.report.warnings.append(
+            f"note {ctx.note.id}, characters {relation.span[0]}-{relation.span[1]}: "
+            "relation not linked: one of the people could not be found; review the note"
+        )
+        return
+    evidence = Evidence(
+        document=ctx.note.id,
+        system=ctx.system,
+        method=relation.method,
+        quote=relation.quote,
+        span=relation.span,
+        date=ctx.note.date,
+        author=ctx.note.author,
+        confidence=relation.confidence,
+        asserted=(("relation", relation.kind or relation.type.value.lower()),),
+    )
+    edge = Relationship(relation.type, source, target, relation.kind, relation.certainty)
+    existing = session.store.get_relationship(edge.id)
+    if existing is not None:
+        session.store.put_relationship(replace(existing, evidence=[evidence]))
+        return
+    session.store.put_relationship(replace(edge, evidence=[evidence]))
+    session.report.relationships += 1
+
+
+def _party(session: _Session, ctx: _NoteContext, party: Party) -> str | None:
+    """The person one end of a relation mention stands for, or None if unknown."""
+    if party.is_subject:
+        return ctx.subject_id
+    if party.mention_span is not None and party.mention_span in ctx.found:
+        return ctx.found[party.mention_span]
+    if party.name is None:
+        return None
+    key = normalise(party.name)
+    if key in ctx.named:
+        return ctx.named[key]
+    given, family = split_full_name(party.name)
+    query = Person(id="?", given_names=given, family_name=family)
+    context = {pid: 1.0 for pid in _connected(session, ctx.subject_id)}
+    found = session.match(query, context=context)
+    if found is not None and found[2] == "merge" and found[0].id in context:
+        ctx.named[key] = found[0].id
+        return found[0].id
+    # Someone the note names only here (a lodger, a friend): a person of their own.
+    mention_key = SourceKey(ctx.system, f"{ctx.note.id}#party:{key}")
+    pid = session.store.find_by_source(mention_key) or person_id_for(mention_key)
+    if pid not in session.people:
+        session.put(Person(id=pid, given_names=given, family_name=family, sources=[mention_key]))
+        session.report.people_created += 1
+    ctx.named[key] = pid
+    return pid
 
 
 def _unrecorded_parent(step: Step, found: list[str]) -> bool:
@@ -590,6 +798,9 @@ def _unrecorded_parent(step: Step, found: list[str]) -> bool:
 
 
 def _skip(session: _Session, ctx: _NoteContext, mention: KinMention, why: str) -> None:
+    if ctx.deferred is not None:
+        ctx.deferred.append(mention)
+        return
     session.report.skipped_mentions += 1
     session.report.warnings.append(
         f"note {ctx.note.id}, characters {mention.span[0]}-{mention.span[1]}: "
@@ -720,11 +931,15 @@ def _resolve_target(
     name_key = normalise(mention.name)
     if name_key in ctx.named:
         return ctx.named[name_key]
-    incoming = _mention_person(ctx, mention, step, person_id_for(mention_key))
+    stand_in = _implied_stand_in(session, existing, step)
+    pid = stand_in.id if stand_in is not None else person_id_for(mention_key)
+    incoming = _mention_person(ctx, mention, step, pid)
     context = dict.fromkeys(existing, 1.0)
     found = session.match(incoming, context=context)
     if found is not None:
         best, score, decision, components = found
+        if decision == "merge" and stand_in is not None and best.id not in context:
+            decision = "review"  # the implied person in place is likelier; a person decides
         if decision == "merge":
             session.merge_into(
                 best.id,
@@ -751,12 +966,55 @@ def _resolve_target(
                 )
             )
             report.review += 1
+    if stand_in is not None:
+        # The person an earlier note could only imply ("her maternal grandfather") is named
+        # now: the implied person becomes this one, keeping every edge and its evidence.
+        _name_implied(session, stand_in, incoming, [mention_key])
+        report.people_linked += 1
+        ctx.named[name_key] = stand_in.id
+        return stand_in.id
     if not single:
         return None
     session.put(replace(incoming, sources=[mention_key]))
     report.people_created += 1
     ctx.named[name_key] = incoming.id
     return incoming.id
+
+
+def _implied_stand_in(session: _Session, candidates: Sequence[str], step: Step) -> Person | None:
+    """The one implied person among `candidates` that a named person reached by `step` can
+    be: same sex (an implied person of unknown sex may be either parent, so it is not named
+    after one of them), or None."""
+    wanted = step.sex or Sex.UNKNOWN
+    found = [
+        p
+        for p in (session.people.get(pid) for pid in candidates)
+        if p is not None and p.implied and p.sex is wanted
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _name_implied(
+    session: _Session, implied: Person, named: Person, sources: Sequence[SourceKey]
+) -> None:
+    """Turn an implied person into the named one (names, sex, dates), keeping the id."""
+    session.put(
+        replace(
+            implied,
+            given_names=named.given_names,
+            family_name=named.family_name,
+            known_as=list(named.known_as),
+            sex=named.sex if named.sex is not Sex.UNKNOWN else implied.sex,
+            birth_date=_better_date(implied.birth_date, named.birth_date),
+            death_date=implied.death_date or named.death_date,
+            deceased=implied.deceased or named.deceased,
+            implied=False,
+            implied_label=None,
+            sources=list(sources),
+            facts=list(named.facts),
+            addresses=list(named.addresses),
+        )
+    )
 
 
 def _implied_key(anchor_id: str, steps: Sequence[Step]) -> SourceKey:
@@ -810,7 +1068,7 @@ def _link(
 ) -> None:
     """Write (or add evidence to) the edge that `step` from `current` to `target` stands for."""
     store = session.store
-    if step.move is Move.SIB:
+    if step.move is Move.SIB and not step.twin:
         supporting = _shared_parent_edges(store, current, target) + [
             r
             for r in store.relationships_of(current)
@@ -822,7 +1080,7 @@ def _link(
             return
     if step.move is Move.PARTNER and step.kind is None and mention.status in PARTNER_STATUSES:
         step = replace(step, kind=mention.status)
-    edge = _edge_for(current, target, step, mention.certainty)
+    edge = _edge_for(current, target, step, mention.certainty, mention.extra.get("twin"))
     existing = store.get_relationship(edge.id)
     if existing is not None:
         store.put_relationship(replace(existing, evidence=[evidence]))
@@ -831,14 +1089,19 @@ def _link(
     session.report.relationships += 1
 
 
-def _edge_for(current: str, target: str, step: Step, certainty: str) -> Relationship:
+def _edge_for(
+    current: str, target: str, step: Step, certainty: str, twin: str | None = None
+) -> Relationship:
+    """The edge a step stands for. A twin step is a full-sibling edge marked ``fraternal``
+    unless the note says ``identical`` (the model has no "twin, kind unknown")."""
     if step.move is Move.UP:
         return Relationship(RelType.PARENT_OF, target, current, step.kind or "birth", certainty)
     if step.move is Move.DOWN:
         return Relationship(RelType.PARENT_OF, current, target, step.kind or "birth", certainty)
     if step.move is Move.PARTNER:
         return Relationship(RelType.PARTNER_OF, current, target, step.kind, certainty)
-    return Relationship(RelType.SIBLING_OF, current, target, step.kind, certainty)
+    twin_kind = (twin if twin in TWIN_KINDS else "fraternal") if step.twin else None
+    return Relationship(RelType.SIBLING_OF, current, target, step.kind, certainty, twin=twin_kind)
 
 
 def _shared_parent_edges(store: GraphStore, a: str, b: str) -> list[Relationship]:
