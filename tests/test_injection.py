@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from genogram.model import Evidence, PartialDate, Person, Relationship, RelType, Sex
-from genogram.query import relatives, relatives_rows
+from genogram.query import neutralise_cell, relatives, relatives_rows
 from graphstore.sqlite import SQLiteStore
 from render import RenderOptions, build_dot, render_file
 
@@ -96,7 +96,7 @@ def test_json_and_csv_round_trip(store: SQLiteStore, mother: str, child: str) ->
     parsed = list(csv.reader(io.StringIO(buffer.getvalue(), newline="")))
     assert len(parsed) == 2 and len(parsed[1]) == len(parsed[0])
     name_cell = parsed[1][parsed[0].index("name")]
-    assert name_cell.removeprefix("'") == f"{mother} Hart"
+    assert name_cell == neutralise_cell(f"{mother} Hart")
     for cell in parsed[1]:
         assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
 
@@ -140,6 +140,4 @@ def test_pdf_text_round_trips(tmp_path_factory: pytest.TempPathFactory, mother: 
     render_file(build_dot("KID", people, rels, RenderOptions()), out)
     reader = PdfReader(str(out))
     extracted = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages))
-    # Glyphs outside the PDF font may be dropped by text extraction; ASCII must survive.
-    ascii_part = re.sub(r"\s+", "", "".join(c for c in mother if c.isascii()))
-    assert ascii_part in extracted
+    assert re.sub(r"\s+", "", mother) in extracted
