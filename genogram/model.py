@@ -78,6 +78,10 @@ KINDS: dict[RelType, tuple[str, ...]] = {
     RelType.RELATES_TO: RELATES_KINDS,
 }
 
+#: Older than this with no death recorded, a person's current age is shown as unknown: the
+#: records have probably missed the death (a 1992 family tree read in 2026).
+MAX_PLAUSIBLE_AGE = 110
+
 #: Types whose direction carries no meaning; their endpoints are stored in sorted order.
 SYMMETRIC = frozenset({RelType.PARTNER_OF, RelType.SIBLING_OF, RelType.LIVES_WITH})
 
@@ -234,6 +238,22 @@ class Person:
         if self.known_as:
             return self.known_as[0]
         return None
+
+    def age_on(self, when: date) -> int | None:
+        """Age in completed years on `when`, or at death for the deceased; None when unknown,
+        including a living person who would be implausibly old (no death was recorded)."""
+        if self.birth_date is None:
+            return None
+        if self.death_date is not None:
+            end = self.death_date
+            if end.month is None or end.day is None:
+                years = end.year - self.birth_date.year
+                return years if years >= 0 else None
+            return self.birth_date.age_on(date(end.year, end.month, end.day))
+        if self.deceased:
+            return None
+        age = self.birth_date.age_on(when)
+        return age if age is not None and age <= MAX_PLAUSIBLE_AGE else None
 
     @property
     def first_name(self) -> str | None:

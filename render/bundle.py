@@ -367,12 +367,7 @@ def _format_date(when: PartialDate) -> str:
 
 
 def _age(person: Person, on: date) -> int | None:
-    if person.birth_date is None:
-        return None
-    if person.death_date is not None:
-        end = person.death_date.earliest()
-        return person.birth_date.age_on(end)
-    return person.birth_date.age_on(on)
+    return person.age_on(on)
 
 
 class _Labels:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import struct
 import subprocess
 import tempfile
+import zlib
 from pathlib import Path
 
 from genogram.errors import InputError, RenderError
@@ -27,9 +29,10 @@ def dot_executable() -> str | None:
     return shutil.which("dot")
 
 
-def render_file(dot_source: str, out: Path) -> Path:
+def render_file(dot_source: str, out: Path, *, classification: str = "OFFICIAL-SENSITIVE") -> Path:
     """Write `dot_source` to `out` in the format its suffix names (.pdf .svg .png .dot);
-    returns the path written. Raises InputError for other suffixes, RenderError when `dot`
+    returns the path written. A PNG also carries the classification marking as a text chunk
+    (the drawing shows it too). Raises InputError for other suffixes, RenderError when `dot`
     is missing or fails."""
     out = Path(out)
     suffix = out.suffix.lower()
@@ -76,6 +79,8 @@ def render_file(dot_source: str, out: Path) -> Path:
                 f"Graphviz 'dot' failed (exit status {result.returncode}) writing {out.name}; "
                 "write a .dot file to inspect the source"
             )
+        if suffix == ".png" and classification:
+            tmp.write_bytes(png_with_text(tmp.read_bytes(), "Classification", classification))
         os.replace(tmp, out)
     finally:
         if tmp.exists():
@@ -92,3 +97,18 @@ def _atomic_write(out: Path, data: bytes) -> None:
     finally:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_with_text(png: bytes, keyword: str, text: str) -> bytes:
+    """The PNG with a tEXt chunk (`keyword`: `text`, Latin-1) inserted after its header, so
+    that the classification travels with the file's metadata too."""
+    if not png.startswith(_PNG_SIGNATURE) or png[12:16] != b"IHDR":
+        raise RenderError("Graphviz wrote an unexpected PNG")
+    header_end = 8 + 8 + struct.unpack(">I", png[8:12])[0] + 4
+    data = keyword.encode("latin-1") + b"\x00" + text.encode("latin-1", "replace")
+    chunk = b"tEXt" + data
+    packed = struct.pack(">I", len(data)) + chunk + struct.pack(">I", zlib.crc32(chunk))
+    return png[:header_end] + packed + png[header_end:]

@@ -1,19 +1,25 @@
 """Pure layout decisions for a genogram: who is drawn, on which row, in which order.
 
-Nothing here draws or runs Graphviz; `render.dot` turns a `Plan` into DOT text. Decisions:
+Nothing here draws or runs Graphviz; `render.compose` turns a `Plan` into coordinates.
+Decisions:
 
-- Generations come from a shortest-path walk from the subject over PARENT_OF (one row per
-  step), PARTNER_OF and SIBLING_OF (same row). Carer links (step, foster, special guardian,
-  kinship carer, guardian) are used only when nothing else reaches a person, so a grandmother
-  who is also a special guardian stays on the grandparents' row.
+- Generations come from a cheapest walk from the subject over PARENT_OF (one row per step),
+  PARTNER_OF and SIBLING_OF (same row), then made consistent (every child below its parents,
+  partners on one row) where a family marries into itself. Carer links (step, foster,
+  special guardian, kinship carer, guardian) count only when nothing else reaches a person,
+  so a grandmother who is also a special guardian stays on the grandparents' row; household
+  and emotional lines only for someone linked by nothing else.
 - A child hangs from one "union": its two confirmed birth parents (or one, when the other is
   unknown; adoptive parents when no birth parent is recorded). Every other parent link
   (alleged or disputed parent, step-parent, carer, extra adoptive parent) is a direct line.
-- Two co-parents are drawn as partners even when no PARTNER_OF edge is recorded.
+- Two co-parents with no recorded partnership stand side by side as a union whose
+  `partnership` is None (drawn with a neutral line, never as partners).
 - Row order: partners are kept together in a "group" (a person with several partners in the
   middle, the first partner on the left, later ones on the right; a single couple man on the
   left); groups are ordered by the position of their parents' union (or of their children),
-  and the children of one union always keep birth order, eldest on the left.
+  then neighbouring groups are swapped where that removes crossings; siblings always keep
+  birth order, eldest on the left.
+- Households are the groups joined by current LIVES_WITH links.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from genogram.errors import InputError
-from genogram.model import PartialDate, Person, Relationship, RelType, Sex
+from genogram.model import Person, Relationship, RelType, Sex
 
 #: Parent kinds drawn as a direct (dotted) carer line, never as the union a child hangs from.
 CARER_KINDS = frozenset({"step", "foster", "special_guardian", "kinship_carer", "guardian"})
@@ -34,25 +40,30 @@ CARER_KINDS = frozenset({"step", "foster", "special_guardian", "kinship_carer", 
 ENDED_STATUSES = frozenset({"separated", "divorced", "widowed"})
 
 _KIN_TYPES = (RelType.PARENT_OF, RelType.PARTNER_OF, RelType.SIBLING_OF)
+_ASSOCIATION_TYPES = (RelType.LIVES_WITH, RelType.RELATES_TO)
 _WEAK = 1000  # cost of walking a carer link in `generations_of`
+_ASSOCIATION = 1_000_000  # cost of walking a household or emotional line
 
 
 def _is_carer_link(rel: Relationship) -> bool:
     return rel.type is RelType.PARENT_OF and rel.kind in CARER_KINDS
 
 
-def generations_of(
+def _walk(
     subject_id: str, persons: Mapping[str, Person], rels: Sequence[Relationship]
-) -> dict[str, int]:
-    """Row number of every person reachable from the subject (0 the subject, -1 parents,
-    -2 grandparents, +1 children; partners and siblings share a row); others are left out."""
-    if subject_id not in persons:
-        return {}
+) -> tuple[dict[str, int], dict[str, str]]:
+    """Cheapest walk from the subject: each reachable person's row and the person it was
+    reached from (for `select`'s paths to included people)."""
     adjacency: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
     for rel in rels:
-        if rel.type not in _KIN_TYPES or rel.from_id not in persons or rel.to_id not in persons:
+        if rel.from_id not in persons or rel.to_id not in persons:
             continue
-        cost = _WEAK if _is_carer_link(rel) else 1
+        if rel.type in _KIN_TYPES:
+            cost = _WEAK if _is_carer_link(rel) else 1
+        elif rel.type in _ASSOCIATION_TYPES:
+            cost = _ASSOCIATION
+        else:  # pragma: no cover - the vocabulary is closed
+            continue
         if rel.type is RelType.PARENT_OF:
             adjacency[rel.from_id].append((cost, rel.to_id, +1))
             adjacency[rel.to_id].append((cost, rel.from_id, -1))
@@ -63,16 +74,187 @@ def generations_of(
         edges.sort(key=lambda e: (e[0], e[1], e[2]))
 
     generation: dict[str, int] = {}
-    heap: list[tuple[int, str, int]] = [(0, subject_id, 0)]
+    cost_of: dict[str, int] = {}
+    came_from: dict[str, str] = {}
+    heap: list[tuple[int, str, int, str]] = [(0, subject_id, 0, "")]
     while heap:
-        cost, person_id, gen = heapq.heappop(heap)
+        cost, person_id, gen, previous = heapq.heappop(heap)
         if person_id in generation:
             continue
         generation[person_id] = gen
+        cost_of[person_id] = cost
+        if previous:
+            came_from[person_id] = previous
         for step_cost, other, delta in adjacency.get(person_id, ()):
             if other not in generation:
-                heapq.heappush(heap, (cost + step_cost, other, gen + delta))
-    return generation
+                heapq.heappush(heap, (cost + step_cost, other, gen + delta, person_id))
+    return _consistent(subject_id, generation, cost_of, rels), came_from
+
+
+def _consistent(
+    subject_id: str, walk: Mapping[str, int], cost: Mapping[str, int], rels: Sequence[Relationship]
+) -> dict[str, int]:
+    """Rows in which every child is below its parents and partners share a row, also when a
+    family marries into itself (cousins, pedigree collapse), where the shortest walk alone
+    can put a parent and child on one row.
+
+    Partners and recorded siblings form groups that share a row; groups are layered along
+    the parent links (longest path from the eldest), then each group with children is moved
+    down to just above its nearest child, so lines stay short. A group that would have to be
+    its own ancestor (someone partnered with a descendant) is split up, and its partners are
+    drawn with a long partner line. Parts linked to the subject only by carer, household or
+    emotional lines keep the row the walk gave them."""
+    ids = sorted(walk)
+    parent_links = [
+        (r.from_id, r.to_id)
+        for r in rels
+        if r.type is RelType.PARENT_OF
+        and not _is_carer_link(r)
+        and r.from_id in walk
+        and r.to_id in walk
+    ]
+    same_row = [
+        (r.from_id, r.to_id)
+        for r in rels
+        if r.type in (RelType.PARTNER_OF, RelType.SIBLING_OF)
+        and r.from_id in walk
+        and r.to_id in walk
+    ]
+    split: set[str] = set()
+    for _ in range(3):
+        groups = _Disjoint()
+        for pid in ids:
+            groups.find(pid)
+        for a, b in same_row:
+            if a not in split and b not in split:
+                groups.join(a, b)
+        edges: dict[str, set[str]] = defaultdict(set)
+        for p, c in parent_links:
+            edges[groups.find(p)].add(groups.find(c))
+        cyclic = _cyclic_nodes({groups.find(pid) for pid in ids}, edges)
+        if not cyclic:
+            break
+        split |= {pid for pid in ids if groups.find(pid) in cyclic}
+    nodes = sorted({groups.find(pid) for pid in ids})
+    parents: dict[str, set[str]] = defaultdict(set)
+    for p, c in parent_links:
+        gp, gc = groups.find(p), groups.find(c)
+        if gp != gc:
+            parents[gc].add(gp)
+    children: dict[str, set[str]] = defaultdict(set)
+    for gc, gps in parents.items():
+        for gp in gps:
+            children[gp].add(gc)
+    order = _topological(nodes, parents, children)
+    layer: dict[str, int] = {}
+    for n in order:
+        layer[n] = max((layer[p] + 1 for p in parents[n] if p in layer), default=0)
+    for n in reversed(order):
+        below = [layer[c] for c in children[n] if c in layer]
+        if below:
+            layer[n] = max(layer[n], min(below) - 1)
+    # Align each connected part with the walk, at its member reached first.
+    part = _Disjoint()
+    for n in nodes:
+        part.find(n)
+        for c in children[n]:
+            part.join(n, c)
+    anchor: dict[str, str] = {}
+    for pid in ids:
+        root = part.find(groups.find(pid))
+        best = anchor.get(root)
+        if best is None or (cost[pid], pid != subject_id, pid) < (
+            cost[best],
+            best != subject_id,
+            best,
+        ):
+            anchor[root] = pid
+    shift = {root: walk[pid] - layer[groups.find(pid)] for root, pid in anchor.items()}
+    return {pid: layer[groups.find(pid)] + shift[part.find(groups.find(pid))] for pid in ids}
+
+
+def _cyclic_nodes(nodes: set[str], edges: Mapping[str, set[str]]) -> set[str]:
+    """Nodes on a cycle (in a strongly connected part of more than one node, or with an edge
+    to themselves): Tarjan's algorithm, iterative."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    result: set[str] = set()
+    counter = 0
+    for start in sorted(nodes):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(edges.get(start, ()))))]
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, it = work[-1]
+            advanced = False
+            for nxt in it:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(sorted(edges.get(nxt, ())))))
+                    advanced = True
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                members = []
+                while True:
+                    top = stack.pop()
+                    on_stack.discard(top)
+                    members.append(top)
+                    if top == node:
+                        break
+                if len(members) > 1 or node in edges.get(node, ()):
+                    result.update(members)
+    return result
+
+
+def _topological(
+    nodes: Sequence[str], parents: Mapping[str, set[str]], children: Mapping[str, set[str]]
+) -> list[str]:
+    """Nodes with every parent before its children (Kahn's algorithm, ties by name); nodes
+    left on a cycle of bad data come last."""
+    waiting = {n: len(parents.get(n, ())) for n in nodes}
+    ready = [n for n in nodes if waiting[n] == 0]
+    heapq.heapify(ready)
+    order: list[str] = []
+    while ready:
+        n = heapq.heappop(ready)
+        order.append(n)
+        for c in children.get(n, ()):
+            waiting[c] -= 1
+            if waiting[c] == 0:
+                heapq.heappush(ready, c)
+    done = set(order)
+    return order + [n for n in nodes if n not in done]
+
+
+def generations_of(
+    subject_id: str, persons: Mapping[str, Person], rels: Sequence[Relationship]
+) -> dict[str, int]:
+    """Row number of every person reachable from the subject (0 the subject, -1 parents,
+    -2 grandparents, +1 children; partners and siblings share a row); others are left out.
+
+    Kinship links decide; carer links count only when nothing else reaches a person, and a
+    household or emotional line only for someone linked by nothing else (a lodger, a
+    neighbour who harms the child), who is then drawn on that person's row."""
+    if subject_id not in persons:
+        return {}
+    return _walk(subject_id, persons, rels)[0]
 
 
 def select(
@@ -80,15 +262,19 @@ def select(
     persons: Sequence[Person],
     rels: Sequence[Relationship],
     generations: int,
+    include: Iterable[str] = (),
 ) -> tuple[list[Person], list[Relationship]]:
     """The people within `generations` rows above and below the subject (plus their partners)
-    who stay connected to the subject inside that window, and the edges among them."""
+    who stay connected to the subject inside that window, and the edges among them.
+
+    `include` names people to draw even outside the window: each comes with the people on
+    the walk that links them to the subject."""
     if generations < 0:
         raise InputError("must be 0 or more", field="generations")
     by_id = {p.id: p for p in persons}
     if subject_id not in by_id:
         raise InputError(f"subject {subject_id} is not among the people given", field="subject")
-    gens = generations_of(subject_id, by_id, rels)
+    gens, came_from = _walk(subject_id, by_id, rels)
     window = {pid for pid, g in gens.items() if abs(g) <= generations}
     for rel in rels:
         if rel.type is RelType.PARTNER_OF and rel.from_id in gens and rel.to_id in gens:
@@ -96,11 +282,15 @@ def select(
                 window.add(rel.to_id)
             elif rel.to_id in window:
                 window.add(rel.from_id)
+    for person_id in include:
+        while person_id in gens and person_id not in window:
+            window.add(person_id)
+            person_id = came_from.get(person_id, subject_id)
     # Keep only people still connected to the subject without leaving the window, so that no
     # one floats unattached (an uncle whose parents are out of scope is left out).
     neighbours: dict[str, set[str]] = defaultdict(set)
     for rel in rels:
-        if rel.type in _KIN_TYPES and rel.from_id in window and rel.to_id in window:
+        if rel.from_id in window and rel.to_id in window:
             neighbours[rel.from_id].add(rel.to_id)
             neighbours[rel.to_id].add(rel.from_id)
     kept = {subject_id}
@@ -164,6 +354,8 @@ class Plan:
     direct_links: tuple[DirectLink, ...]
     twins: tuple[TwinSet, ...]
     other_partnerships: tuple[Relationship, ...]
+    households: tuple[tuple[str, ...], ...] = ()
+    relations: tuple[Relationship, ...] = ()
 
     def union_of_child(self) -> dict[str, Union]:
         """The union each child hangs from."""
@@ -500,6 +692,7 @@ def plan_layout(subject_id: str, persons: Sequence[Person], rels: Sequence[Relat
             neighbours[known].add(link.parent)
             neighbours[link.parent].add(known)
     rows = _order_rows(people, gens, neighbours, partnership, children_with, unions, direct, rels)
+    households = households_of(people, rels)
     # Put each two-parent union's parents in row order.
     position = {pid: i for row in rows.values() for i, pid in enumerate(row)}
     final_unions = tuple(
@@ -521,7 +714,32 @@ def plan_layout(subject_id: str, persons: Sequence[Person], rels: Sequence[Relat
         direct_links=tuple(sorted(direct, key=lambda d: (d.child, d.parent, d.rel.id))),
         twins=tuple(twins),
         other_partnerships=tuple(other_partnerships),
+        households=households,
+        relations=tuple(r for r in rels if r.type is RelType.RELATES_TO),
     )
+
+
+def households_of(
+    persons: Mapping[str, Person], rels: Sequence[Relationship]
+) -> tuple[tuple[str, ...], ...]:
+    """People who live together: groups joined by current LIVES_WITH links (those with no end
+    date), each sorted by id, groups ordered by their first member; lone people are not a
+    household of their own."""
+    joined = _Disjoint()
+    members: set[str] = set()
+    for rel in rels:
+        if (
+            rel.type is RelType.LIVES_WITH
+            and rel.end_date is None
+            and rel.from_id in persons
+            and rel.to_id in persons
+        ):
+            joined.join(rel.from_id, rel.to_id)
+            members.update((rel.from_id, rel.to_id))
+    groups: dict[str, list[str]] = defaultdict(list)
+    for member in sorted(members):
+        groups[joined.find(member)].append(member)
+    return tuple(sorted(tuple(g) for g in groups.values()))
 
 
 def _order_rows(
@@ -558,6 +776,21 @@ def _order_rows(
         ]
 
     union_by_child = {c: u for u in unions for c in u.children}
+    # Sibships kept in birth order wherever they stand: each union's children, and the
+    # children of the same birth parents (who may hang from different rows).
+    by_parents: dict[frozenset[str], list[str]] = defaultdict(list)
+    parent_sets: dict[str, set[str]] = defaultdict(set)
+    for rel in rels:
+        birth = rel.type is RelType.PARENT_OF and rel.kind in (None, "birth")
+        if birth and rel.certainty == "confirmed":
+            parent_sets[rel.to_id].add(rel.from_id)
+    for child, ps in parent_sets.items():
+        by_parents[frozenset(ps)].append(child)
+    sibships = [list(u.children) for u in unions] + [
+        sorted(kids, key=lambda c: birth_key(people.get(c)))
+        for kids in by_parents.values()
+        if len(kids) > 1
+    ]
     kids_of: dict[str, list[str]] = defaultdict(list)  # person -> children one row down
     for u in unions:
         for p in u.parents:
@@ -566,10 +799,16 @@ def _order_rows(
         if gens[d.child] == gens[d.parent] + 1:
             kids_of[d.parent].append(d.child)
     siblings: dict[str, set[str]] = defaultdict(set)
+    associates: dict[str, set[str]] = defaultdict(set)
     for rel in rels:
-        if rel.type is RelType.SIBLING_OF and gens[rel.from_id] == gens[rel.to_id]:
+        if gens[rel.from_id] != gens[rel.to_id]:
+            continue
+        if rel.type is RelType.SIBLING_OF:
             siblings[rel.from_id].add(rel.to_id)
             siblings[rel.to_id].add(rel.from_id)
+        elif rel.type in _ASSOCIATION_TYPES:
+            associates[rel.from_id].add(rel.to_id)
+            associates[rel.to_id].add(rel.from_id)
 
     order: dict[int, list[list[str]]] = {g: list(gs) for g, gs in groups.items()}
 
@@ -608,10 +847,11 @@ def _order_rows(
             if value is None and lead is not None:
                 parents = union_by_child[lead].parents
                 value = sum(above[p] for p in parents) / len(parents)
-            if value is None:
-                sibs = [s for m in grp for s in siblings[m] if s in here and s not in grp]
-                if sibs:
-                    value = sum(here[s] for s in sibs) / len(sibs)
+            for near in (siblings, associates):
+                if value is None:
+                    sibs = [s for m in grp for s in near[m] if s in here and s not in grp]
+                    if sibs:
+                        value = sum(here[s] for s in sibs) / len(sibs)
             if value is None:
                 value = own
             ref = lead if lead is not None else min(grp, key=lambda m: birth_key(people.get(m)))
@@ -619,8 +859,8 @@ def _order_rows(
         # Children of one union keep birth order across groups.
         group_index = {pid: i for i, grp in enumerate(current) for pid in grp}
         before: set[tuple[int, int]] = set()
-        for u in unions:
-            kids = [c for c in u.children if gens[c] == g]
+        for sibship in sibships:
+            kids = [c for c in sibship if gens[c] == g]
             for a, b in itertools.pairwise(kids):
                 ga, gb = group_index[a], group_index[b]
                 if ga != gb:
@@ -636,18 +876,60 @@ def _order_rows(
             sort_row(g, downward=False)
     for g in rows_sorted:
         sort_row(g, downward=True)
+
+    parents_above: dict[str, list[str]] = defaultdict(list)
+    for pid, kids in kids_of.items():
+        for kid in kids:
+            parents_above[kid].append(pid)
+
+    def swap_pass(g: int) -> bool:
+        """Swap neighbouring groups of row g wherever that removes line crossings (with the
+        rows above and below), keeping each union's children in birth order."""
+        current = order[g]
+        above, below = positions(g - 1), positions(g + 1)
+        changed = False
+        for i in range(len(current) - 1):
+            a, b = current[i], current[i + 1]
+            if _must_precede(a, b, sibships, gens, g):
+                continue
+            delta = 0
+            for links, where in ((parents_above, above), (kids_of, below)):
+                ta = [where[t] for m in a for t in links.get(m, ()) if t in where]
+                tb = [where[t] for m in b for t in links.get(m, ()) if t in where]
+                for x in ta:
+                    for y in tb:
+                        delta += (x < y) - (x > y)
+            if delta < 0:
+                current[i], current[i + 1] = b, a
+                changed = True
+        return changed
+
+    for _ in range(6):
+        if not any([swap_pass(g) for g in rows_sorted]):
+            break
     return {g: tuple(pid for grp in order[g] for pid in grp) for g in rows_sorted}
 
 
-def age_between(birth: PartialDate, end: date | PartialDate) -> int | None:
-    """Completed years from `birth` to `end` (a date or a partial date), or None if the end
-    is before the birth."""
-    if isinstance(end, PartialDate):
-        if end.month is None or end.day is None:
-            years = end.year - birth.year
-            return years if years >= 0 else None
-        end = date(end.year, end.month, end.day)
-    return birth.age_on(end)
+def _must_precede(
+    left: Sequence[str],
+    right: Sequence[str],
+    sibships: Sequence[Sequence[str]],
+    gens: Mapping[str, int],
+    g: int,
+) -> bool:
+    """Whether group `left` holds an elder sibling of someone in group `right` (siblings
+    stay in birth order)."""
+    left_set, right_set = set(left), set(right)
+    for sibship in sibships:
+        seen_left = False
+        for kid in sibship:
+            if gens[kid] != g:
+                continue
+            if kid in left_set:
+                seen_left = True
+            elif kid in right_set and seen_left:
+                return True
+    return False
 
 
 def sibship_points(

@@ -297,3 +297,14 @@ def test_closed_store_is_a_store_error(tmp_path: Path) -> None:
     s.close()
     with pytest.raises(StoreError):
         s.audit_entries()
+
+
+def test_age_is_unknown_for_the_implausibly_old() -> None:
+    from datetime import date
+
+    on = date(2026, 11, 24)
+    assert Person("a", birth_date=PartialDate(1908)).age_on(on) is None
+    assert Person("a", birth_date=PartialDate(1930, 5, 1)).age_on(on) == 96
+    dead = Person("b", birth_date=PartialDate(1908, 1, 1), death_date=PartialDate(1990, 6, 1))
+    assert dead.age_on(on) == 82
+    assert Person("c", birth_date=PartialDate(1950), deceased=True).age_on(on) is None
