@@ -7,7 +7,9 @@ records of the same person than between different people; reported in `MatchScor
 The weights are summed with a prior and turned into a probability with the logistic function.
 A field missing on either side adds nothing: absence is no evidence, never disagreement.
 
-Weights (natural-log odds), chosen by hand for now; a later issue estimates m/u by EM:
+Weights (natural-log odds), chosen by hand: the store resolver compares one incoming record
+with a few candidates, with no table to learn from. Tables are linked by
+`genogram.linkage`, which estimates its weights from the data by EM:
 
 =========================  ===========================================================
 prior                      -4.0 (a random pair in a family-sized store is rarely a match)
@@ -30,6 +32,8 @@ death_date                 (only when both are recorded) the same levels, weight
 sex                        agree +0.6; known disagreement -6.0 (different people)
 postcode                   (best pair over all addresses) same +1.5; same sector +0.5; else -0.5
 context                    +3.5 x context, context in [0, 1] from the relationship graph
+swapped names              given and family names read the other way round on one side
+                           when that agrees better by more than 4.0 ("Hart", "Kerry")
 =========================  ===========================================================
 
 With these: an exact full-name copy (given and family) reaches at least +3.5 (p = 0.97,
@@ -43,7 +47,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -52,6 +55,9 @@ from rapidfuzz.distance import JaroWinkler
 from genogram.model import PartialDate, Person, Sex
 from genogram.names import (
     given_variants,
+    is_uk_postcode,
+    normalise_postcode,
+    postcode_areas,
     split_full_name,
     surname_key,
     surname_parts,
@@ -115,7 +121,8 @@ W_POSTCODE_DIFFERS = -0.5
 
 W_CONTEXT = 3.5
 
-_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
+#: How much better swapped given/family names must agree before they are read swapped.
+W_SWAP_MARGIN = 4.0
 
 
 @dataclass(frozen=True)
@@ -294,16 +301,13 @@ def date_level(a: PartialDate, b: PartialDate) -> str:
 
 
 def _postcode(text: str | None) -> str | None:
-    if not text:
-        return None
-    compact = re.sub(r"\s+", "", text.upper())
-    return compact or None
+    return normalise_postcode(text)
 
 
 def _postcode_pair(a: str, b: str) -> tuple[float, float]:
     if a == b:
         return (W_POSTCODE_SAME, 1.0)
-    if _POSTCODE.match(a) and _POSTCODE.match(b) and a[:-2] == b[:-2]:
+    if is_uk_postcode(a) and is_uk_postcode(b) and postcode_areas(a)[0] == postcode_areas(b)[0]:
         return (W_POSTCODE_SECTOR, 0.5)
     return (W_POSTCODE_DIFFERS, 0.0)
 
@@ -314,6 +318,40 @@ def _compare_postcodes(a: Person, b: Person) -> tuple[float, float] | None:
     if not codes_a or not codes_b:
         return None
     return max(_postcode_pair(x, y) for x in codes_a for y in codes_b)
+
+
+def _name_fields(a: _Names, b: _Names) -> list[tuple[str, tuple[float, float] | None]]:
+    return [
+        ("given", _compare_given(a, b)),
+        ("middle", _compare_middle(a, b)),
+        ("family", _compare_family(a, b)),
+    ]
+
+
+def _swapped(person: Person) -> Person | None:
+    """`person` with given and family names exchanged (one system put them the wrong way
+    round), or None when either is missing."""
+    if not person.given_names or not person.family_name:
+        return None
+    return Person(person.id, given_names=person.family_name, family_name=person.given_names)
+
+
+def _compare_names(a: Person, b: Person) -> list[tuple[str, tuple[float, float] | None]]:
+    """Given, middle and family name evidence; when reading one side's names swapped agrees
+    much better (``Hart, Kerry`` typed as given ``Hart``), the swapped reading is used.
+    Both swaps are tried, so the result stays symmetric in `a` and `b`."""
+
+    def total(fields: list[tuple[str, tuple[float, float] | None]]) -> float:
+        return math.fsum(r[0] for _, r in fields if r is not None)
+
+    best = _name_fields(_names(a), _names(b))
+    for x, y in ((_swapped(a), b), (a, _swapped(b))):
+        if x is None or y is None:
+            continue
+        fields = _name_fields(_names(x), _names(y))
+        if total(fields) > total(best) + W_SWAP_MARGIN:
+            best = fields
+    return best
 
 
 def _check_context(value: float) -> float:
@@ -339,12 +377,7 @@ def score_people(a: Person, b: Person, context: float = 0.0) -> MatchScore:
     "Mum" and `b` is the subject's recorded mother). Symmetric in `a` and `b`.
     """
     context = _check_context(context)
-    names_a, names_b = _names(a), _names(b)
-    fields: list[tuple[str, tuple[float, float] | None]] = [
-        ("given", _compare_given(names_a, names_b)),
-        ("middle", _compare_middle(names_a, names_b)),
-        ("family", _compare_family(names_a, names_b)),
-    ]
+    fields: list[tuple[str, tuple[float, float] | None]] = _compare_names(a, b)
     for name, index, date_a, date_b in (
         ("birth_date", 1, a.birth_date, b.birth_date),
         ("death_date", 2, a.death_date, b.death_date),

@@ -1,15 +1,22 @@
-"""Name normalisation for person matching: comparable forms of given and family names.
+"""Text normalisation for person matching: comparable forms of names, postcodes, addresses.
 
 Council systems and case notes spell the same name many ways (``O'Connor``/``OConnor``,
 ``Nowak-Evans``/``Nowak Evans``, ``Zoë``/``Zoe``, ``Mrs Kerry Hart``, ``Kasia`` for
-``Katarzyna``). Everything here is pure text processing with no I/O, so the matcher
-(`genogram.matching`) can compare names without caring how they were typed.
+``Katarzyna``). Everything here is pure text processing (the only data read is the nickname
+table shipped inside the `nicknames` package), so the matchers (`genogram.matching`,
+`genogram.linkage`) can compare values without caring how they were typed.
+
+Nicknames come from two sources: the maintained `nicknames` package (Apache-2.0, about 2,700
+English name/nickname pairs, used for direct links only: a name and its listed nicknames or
+formal names) and the local `NICKNAMES` table, which adds UK, Polish and Welsh forms and links
+diminutives of the same formal name to each other (Mick/Mike).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 #: Honorifics dropped by `normalise` (and skipped by `split_full_name`), in normalised form.
 TITLES: frozenset[str] = frozenset({"mr", "mrs", "ms", "miss", "dr", "mx"})
@@ -208,8 +215,43 @@ def _index(table: dict[str, tuple[str, ...]]) -> dict[str, frozenset[str]]:
 _FORMAL_OF = _index(NICKNAMES)
 
 
+@cache
+def _package_links() -> dict[str, frozenset[str]]:
+    """Direct name <-> nickname links from the `nicknames` package, in `normalise` form."""
+    from nicknames import name_triplets
+
+    links: dict[str, set[str]] = {}
+    for triplet in name_triplets():
+        a, b = _fold(triplet.name1), _fold(triplet.name2)
+        if a == b or not a.isalpha() or not b.isalpha():
+            continue
+        links.setdefault(a, set()).add(b)
+        links.setdefault(b, set()).add(a)
+    return {name: frozenset(linked) for name, linked in links.items()}
+
+
+@cache
+def _package_formals() -> dict[str, frozenset[str]]:
+    """Nickname -> the formal names the `nicknames` package lists it under."""
+    from nicknames import name_triplets
+
+    formals: dict[str, set[str]] = {}
+    for triplet in name_triplets():
+        formal, short = _fold(triplet.name1), _fold(triplet.name2)
+        if formal != short and formal.isalpha() and short.isalpha():
+            formals.setdefault(short, set()).add(formal)
+    return {name: frozenset(found) for name, found in formals.items()}
+
+
 def _fold(text: str) -> str:
     """`normalise` without dropping titles."""
+    if text.isascii():  # the common case: no Unicode folding needed
+        return " ".join(_NON_WORD.sub(" ", text.translate(_DROP_APOSTROPHES).lower()).split())
+    return _fold_unicode(text)
+
+
+def _fold_unicode(text: str) -> str:
+    """`_fold` for any text: NFKC, casefold, accents and special letters folded."""
     text = text.translate(_DROP_APOSTROPHES)
     text = unicodedata.normalize("NFKC", text).casefold()
     text = text.translate(_DROP_APOSTROPHES).translate(_LETTERS)
@@ -232,21 +274,41 @@ def tokens(text: str) -> list[str]:
 
 
 def given_variants(name: str) -> frozenset[str]:
-    """The normalised given name with its known equivalents from `NICKNAMES`.
+    """The normalised given name with its known equivalents.
 
-    A formal name brings its diminutives (``Michael`` -> ``mick``, ``mike``, ...); a diminutive
-    brings its formal names and their other diminutives (``Mick`` -> ``michael``, ``mike``,
-    ...). Two names are known equivalents when one is in the other's variants; the relation is
-    symmetric. The text is looked up as a whole (pass one given name, not several).
+    From `NICKNAMES`, a formal name brings its diminutives (``Michael`` -> ``mick``, ``mike``,
+    ...) and a diminutive brings its formal names and their other diminutives (``Mick`` ->
+    ``michael``, ``mike``, ...); from the `nicknames` package, only the names it links directly
+    (``Becky`` -> ``rebecca``). Two names are known equivalents when one is in the other's
+    variants; the relation is symmetric. Pass one given name, not several.
     """
-    key = normalise(name)
+    return _variants(normalise(name))
+
+
+@cache
+def _variants(key: str) -> frozenset[str]:
     if not key:
         return frozenset()
     found = {key, *NICKNAMES.get(key, ())}
     for formal in _FORMAL_OF.get(key, ()):
         found.add(formal)
         found.update(NICKNAMES[formal])
+    found.update(_package_links().get(key, ()))
     return frozenset(found)
+
+
+def name_roots(word: str) -> frozenset[str]:
+    """The formal names a normalised given name may stand for, itself included: a small set
+    that two equivalent names usually share (``becky`` -> ``{becky, rebecca, ...}``), used as
+    blocking and comparison keys for nicknames without listing every variant."""
+    return _roots(word)
+
+
+@cache
+def _roots(word: str) -> frozenset[str]:
+    if not word:
+        return frozenset()
+    return frozenset({word, *_FORMAL_OF.get(word, ()), *_package_formals().get(word, ())})
 
 
 def _is(word: str, group: frozenset[str]) -> bool:
@@ -318,3 +380,73 @@ def known_equivalents(a: str, b: str) -> bool:
     if not na or not nb:
         return False
     return na == nb or nb in given_variants(na) or na in given_variants(nb)
+
+
+# --------------------------------------------------------------------------- postcodes
+
+_UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9])([A-Z]{2})$")
+
+
+def normalise_postcode(text: str | None) -> str | None:
+    """Upper-case letters and digits only (``"ls6 1ab"`` -> ``"LS61AB"``); None when empty."""
+    if not text:
+        return None
+    compact = "".join(c for c in unicodedata.normalize("NFKC", text).upper() if c.isalnum())
+    return compact or None
+
+
+def postcode_areas(code: str) -> tuple[str, str]:
+    """(sector, district) of a `normalise_postcode` value: ``LS61AB`` -> ``("LS61", "LS6")``.
+
+    A code that is not a UK postcode (an overseas one, or a typo) falls back to dropping its
+    last one and two characters, so that near codes still share a coarser area.
+    """
+    m = _UK_POSTCODE.match(code)
+    if m:
+        return (m.group(1) + m.group(2), m.group(1))
+    return (code[:-1] or code, code[:-2] or code)
+
+
+def is_uk_postcode(code: str) -> bool:
+    """Whether a `normalise_postcode` value has the shape of a UK postcode."""
+    return _UK_POSTCODE.match(code) is not None
+
+
+# --------------------------------------------------------------------------- addresses
+
+#: Common street-type and flat abbreviations, expanded so that "12 High Rd" and "12 High Road"
+#: compare equal. "St" is left alone: it is "Street" and "Saint" ("St Mary's Road").
+ADDRESS_WORDS: dict[str, str] = {
+    "rd": "road",
+    "ave": "avenue",
+    "av": "avenue",
+    "ln": "lane",
+    "cl": "close",
+    "cres": "crescent",
+    "cresc": "crescent",
+    "dr": "drive",
+    "ct": "court",
+    "pl": "place",
+    "gdns": "gardens",
+    "gr": "grove",
+    "sq": "square",
+    "tce": "terrace",
+    "terr": "terrace",
+    "pde": "parade",
+    "hwy": "highway",
+    "apt": "flat",
+    "apartment": "flat",
+    "fl": "flat",
+    "no": "",
+}
+
+
+def normalise_address(text: str | None) -> str | None:
+    """A comparable address: folded like a name, abbreviations expanded, "no." dropped.
+
+    ``"Flat 2, 12 High St."`` -> ``"flat 2 12 high street"``. None when nothing is left.
+    """
+    if not text:
+        return None
+    words = (ADDRESS_WORDS.get(word, word) for word in _fold(text).split())
+    return " ".join(word for word in words if word) or None

@@ -503,3 +503,19 @@ def test_ranking_does_not_depend_on_candidate_order(
     assert len(ranked) == len(candidates)
     scores = [s.score for _, s in ranked]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_swapped_given_and_family_names_still_merge() -> None:
+    record = Person("a", "Kerry", "Hart", birth_date=PartialDate(1994, 7, 2))
+    swapped = Person("b", "Hart", "Kerry", birth_date=PartialDate(1994, 7, 2))
+    assert score_people(record, swapped).decision() == "merge"
+    assert score_people(swapped, record) == score_people(record, swapped)
+    # Two different people are not made alike by reading one of them swapped.
+    other = Person("c", "Dean", "Walsh", birth_date=PartialDate(1994, 7, 2))
+    assert score_people(record, other).decision() == "distinct"
+
+
+def test_uk_postcode_sector_from_the_shared_helpers() -> None:
+    a = person("a", "Kerry", "Hart", postcode="ls6 1ab")
+    b = person("b", "Kerry", "Hart", postcode="LS6 1ZZ")
+    assert components(score_people(a, b))["postcode"] == 0.5

@@ -8,9 +8,16 @@ from hypothesis import strategies as st
 
 from genogram.names import (
     NICKNAMES,
+    _fold,
+    _fold_unicode,
     given_variants,
+    is_uk_postcode,
     known_equivalents,
+    name_roots,
     normalise,
+    normalise_address,
+    normalise_postcode,
+    postcode_areas,
     split_full_name,
     surname_key,
     surname_parts,
@@ -178,3 +185,38 @@ def test_surname_parts_mac_only_as_a_prefix() -> None:
     assert surname_parts("Mackenzie") == ["mckenzie"]
     assert surname_parts("Mace") == ["mace"]  # too short to be a Mac- prefix
     assert surname_parts("Nowak-Evans") == ["nowak", "evans"]
+
+
+def test_nickname_package_adds_english_links() -> None:
+    # From the maintained `nicknames` package, not the local table.
+    assert known_equivalents("Abigail", "Nabby")
+    assert "rebecca" in name_roots("becky")
+    assert name_roots("rebecca") == frozenset({"rebecca"})
+    # Direct links only: two formal names sharing a nickname stay different.
+    assert not known_equivalents("Alexander", "Alexandra")
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "areas"),
+    [
+        ("ls6 1ab", "LS61AB", ("LS61", "LS6")),
+        (" SW1A 1AA ", "SW1A1AA", ("SW1A1", "SW1A")),
+        ("2615", "2615", ("261", "26")),
+    ],
+)
+def test_postcodes(text: str, code: str, areas: tuple[str, str]) -> None:
+    assert normalise_postcode(text) == code
+    assert postcode_areas(code) == areas
+    assert is_uk_postcode(code) == code.startswith(("LS", "SW"))
+    assert normalise_postcode("  ") is None
+
+
+def test_addresses() -> None:
+    assert normalise_address("Flat 2, 12 High Rd.") == "flat 2 12 high road"
+    assert normalise_address("No. 4 St Mary's Cl") == "4 st marys close"
+    assert normalise_address(" , ") is None
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=30))
+def test_ascii_fast_path_agrees_with_full_folding(text: str) -> None:
+    assert _fold(text) == _fold_unicode(text)
