@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install graphviz demo test lint typecheck unit bench fuzz clean
+.PHONY: install graphviz demo test lint typecheck unit bench eval fuzz clean
 
 # Virtual environment with the package (editable) and its development tools.
 $(STAMP): pyproject.toml
@@ -49,7 +49,12 @@ test: install lint typecheck unit
 
 # Every benchmark script under bench/ prints its figures; none of them pass or fail.
 bench: install
+	@$(BIN)/python -m pip install -e '.[bench]' > $(VENV)/bench-install.log 2>&1 || { tail -n 30 $(VENV)/bench-install.log; echo "error: could not install the bench extra" >&2; exit 1; }
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Precision, recall and F1 of case-note extraction on the gold corpus (tests/notes_corpus).
+eval: $(STAMP)
+	$(BIN)/python tests/notes_corpus/corpus_eval.py
 
 # Coverage-guided fuzzing (atheris) of every parser, FUZZ_SECONDS each (default 60).
 FUZZ_SECONDS ?= 60
