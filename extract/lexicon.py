@@ -4,8 +4,12 @@ This module is data plus small pure helpers, with no spaCy import, so that it ca
 reviewed and extended by someone who does not know the extractor. `surface_forms()` expands the
 base words below into every phrase the extractor matches (case-insensitive): side words
 (``maternal``/``paternal``), ``great-`` prefixes written with a hyphen or a space, plurals,
-possessive compounds such as ``mum's partner`` or ``dad's sister``. `ABBREVIATIONS` are matched
-case-sensitively (``MGM`` is a grandmother, ``mgm`` is not written by anyone).
+possessive compounds such as ``mum's partner`` or ``dad's sister`` (also written without the
+apostrophe, "mums sister"), common misspellings ("granmother", "neice"). `ABBREVIATIONS` are
+matched case-sensitively (``MGM`` is a grandmother, ``mgm`` is not written by anyone). The
+relation cues (households, emotional and safeguarding lines) and the context words the
+extractor reads around a kin phrase are here too. Terms compose and unify through
+`genogram.kinship` (`compose`, `unify`, `specialises`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 
+from genogram.kinship import decompose, normalise_term, unify_terms
+
 
 @dataclass(frozen=True)
 class KinEntry:
@@ -22,14 +28,17 @@ class KinEntry:
 
     `term` is a canonical DESIGN §3 term. `plural` marks forms such as ``grandparents`` that
     may introduce several names. `needs_name` marks ambiguous abbreviations (``PA`` is also a
-    personal assistant) that only count next to a person's name. `status` is the partner
-    status the word itself implies (``ex-husband`` -> ``divorced``). `extra` carries details
-    the term cannot hold (``kind=adoptive``, ``twin=yes``, ``new=yes``).
+    personal assistant) that only count next to a person's name; `needs_owner` marks words
+    that are kin only with a possessor (``children`` alone means any children, ``Dean's
+    children`` are his). `status` is the partner status the word itself implies
+    (``ex-husband`` -> ``divorced``). `extra` carries details the term cannot hold
+    (``twin=identical``, ``new=yes``).
     """
 
     term: str
     plural: bool = False
     needs_name: bool = False
+    needs_owner: bool = False
     status: str | None = None
     extra: tuple[tuple[str, str], ...] = ()
 
@@ -58,6 +67,9 @@ GRANDMOTHER_WORDS = (
     "mamgu",  # Welsh (south)
     "mam-gu",
     "babcia",  # Polish
+    "granmother",  # common misspellings
+    "grandmum",
+    "grandmam",
 )
 GRANDFATHER_WORDS = (
     "grandfather",
@@ -74,6 +86,10 @@ GRANDFATHER_WORDS = (
     "tadcu",  # Welsh (south)
     "tad-cu",
     "dziadek",  # Polish
+    "grandfarther",  # common misspellings
+    "granfather",
+    "grandfarther",
+    "grampy",
 )
 
 #: Base words that take side and ``great-`` prefixes: surface -> (canonical, plural).
@@ -91,6 +107,23 @@ _GRADED: dict[str, tuple[str, bool]] = {
     "aunties": ("aunt", True),
     "uncle": ("uncle", False),
     "uncles": ("uncle", True),
+}
+
+#: Step-grandparents take a side prefix: surface -> (canonical, plural).
+_STEP_GRAND: dict[str, tuple[str, bool]] = {
+    f"step{sep}{word}": (f"step-{canonical}", plural)
+    for sep in ("-", " ", "")
+    for word, canonical, plural in (
+        ("grandfather", "grandfather", False),
+        ("grandad", "grandfather", False),
+        ("granddad", "grandfather", False),
+        ("grandmother", "grandmother", False),
+        ("grandma", "grandmother", False),
+        ("gran", "grandmother", False),
+        ("nan", "grandmother", False),
+        ("grandparent", "grandparent", False),
+        ("grandparents", "grandparent", True),
+    )
 }
 
 #: Half-siblings take a side prefix but not ``great-``.
@@ -115,12 +148,58 @@ _PLAIN: dict[str, KinEntry] = {
     "parents": KinEntry("parent", plural=True),
     **{p + "parent": KinEntry("parent") for p in _BIRTH},
     **{p + "parents": KinEntry("parent", plural=True) for p in _BIRTH},
-    "adoptive mother": KinEntry("mother", extra=(("kind", "adoptive"),)),
-    "adoptive mum": KinEntry("mother", extra=(("kind", "adoptive"),)),
-    "adoptive father": KinEntry("father", extra=(("kind", "adoptive"),)),
-    "adoptive dad": KinEntry("father", extra=(("kind", "adoptive"),)),
-    "adoptive parent": KinEntry("parent", extra=(("kind", "adoptive"),)),
-    "adoptive parents": KinEntry("parent", plural=True, extra=(("kind", "adoptive"),)),
+    **{f"adoptive {w}": KinEntry("adoptive mother") for w in ("mother", "mum", "mam", "mom")},
+    **{f"adoptive {w}": KinEntry("adoptive father") for w in ("father", "dad")},
+    "adoptive parent": KinEntry("adoptive parent"),
+    "adoptive parents": KinEntry("adoptive parent", plural=True),
+    # children of the anchor: only with a possessor ("Dean's children", "her son")
+    "child": KinEntry("child", needs_owner=True),
+    "children": KinEntry("child", plural=True, needs_owner=True),
+    "kids": KinEntry("child", plural=True, needs_owner=True),
+    "stepson": KinEntry("step-son"),
+    "step-son": KinEntry("step-son"),
+    "stepdaughter": KinEntry("step-daughter"),
+    "step-daughter": KinEntry("step-daughter"),
+    # in-laws, relative to the anchor
+    **{
+        f"{w}{sep}in{sep}law": KinEntry(f"{canon}-in-law")
+        for w, canon in (
+            ("mother", "mother"),
+            ("father", "father"),
+            ("sister", "sister"),
+            ("brother", "brother"),
+            ("son", "son"),
+            ("daughter", "daughter"),
+        )
+        for sep in ("-", " ")
+    },
+    **{
+        f"{w}{sep}in{sep}law": KinEntry(f"{canon}-in-law", plural=True)
+        for w, canon in (
+            ("mothers", "mother"),
+            ("fathers", "father"),
+            ("sisters", "sister"),
+            ("brothers", "brother"),
+            ("sons", "son"),
+            ("daughters", "daughter"),
+            ("parents", "parent"),
+        )
+        for sep in ("-", " ")
+    },
+    # South Asian words with one meaning (Nana/Dada also mean "nan"/"dad" in English notes)
+    "nani": KinEntry("maternal grandmother"),
+    "naani": KinEntry("maternal grandmother"),
+    "dadi": KinEntry("paternal grandmother"),
+    "daadi": KinEntry("paternal grandmother"),
+    # sibling words practitioners add "birth" to
+    "birth brother": KinEntry("brother"),
+    "birth sister": KinEntry("sister"),
+    "birth sibling": KinEntry("sibling"),
+    "birth siblings": KinEntry("sibling", plural=True),
+    "identical twin": KinEntry("twin", extra=(("twin", "identical"),)),
+    "identical twins": KinEntry("twin", plural=True, extra=(("twin", "identical"),)),
+    "identical twin brother": KinEntry("twin brother", extra=(("twin", "identical"),)),
+    "identical twin sister": KinEntry("twin sister", extra=(("twin", "identical"),)),
     # step-parents
     **{
         f"step{sep}{w}": KinEntry("step-father")
@@ -145,8 +224,8 @@ _PLAIN: dict[str, KinEntry] = {
     "full siblings": KinEntry("sibling", plural=True),
     "twin brother": KinEntry("twin brother"),
     "twin sister": KinEntry("twin sister"),
-    "twin": KinEntry("sibling", extra=(("twin", "yes"),)),
-    "twins": KinEntry("sibling", plural=True, extra=(("twin", "yes"),)),
+    "twin": KinEntry("twin"),
+    "twins": KinEntry("twin", plural=True),
     **{f"step{sep}brother": KinEntry("step-brother") for sep in ("-", " ", "")},
     **{f"step{sep}brothers": KinEntry("step-brother", plural=True) for sep in ("-", " ", "")},
     **{f"step{sep}sister": KinEntry("step-sister") for sep in ("-", " ", "")},
@@ -154,10 +233,18 @@ _PLAIN: dict[str, KinEntry] = {
     # wider family and descendants
     "cousin": KinEntry("cousin"),
     "cousins": KinEntry("cousin", plural=True),
+    "cousen": KinEntry("cousin"),  # misspelt
+    "cuzin": KinEntry("cousin"),
+    "second cousin": KinEntry("second cousin"),
+    "second cousins": KinEntry("second cousin", plural=True),
+    "cousin once removed": KinEntry("cousin once removed"),
     "niece": KinEntry("niece"),
     "nieces": KinEntry("niece", plural=True),
+    "neice": KinEntry("niece"),  # misspelt
+    "neices": KinEntry("niece", plural=True),
     "nephew": KinEntry("nephew"),
     "nephews": KinEntry("nephew", plural=True),
+    "nefew": KinEntry("nephew"),  # misspelt
     "son": KinEntry("son"),
     "sons": KinEntry("son", plural=True),
     "daughter": KinEntry("daughter"),
@@ -166,12 +253,16 @@ _PLAIN: dict[str, KinEntry] = {
     "grandsons": KinEntry("grandson", plural=True),
     "granddaughter": KinEntry("granddaughter"),
     "grand-daughter": KinEntry("granddaughter"),
+    "grandaughter": KinEntry("granddaughter"),  # misspelt
     "granddaughters": KinEntry("granddaughter", plural=True),
     # partners of the anchor
     "partner": KinEntry("partner"),
     "partners": KinEntry("partner", plural=True),
-    "boyfriend": KinEntry("partner", status="dating"),
-    "girlfriend": KinEntry("partner", status="dating"),
+    "boyfriend": KinEntry("partner", status="dating", extra=(("sex", "male"),)),
+    "girlfriend": KinEntry("partner", status="dating", extra=(("sex", "female"),)),
+    # also "her boyfriends [house]"
+    "boyfriends": KinEntry("partner", status="dating", extra=(("sex", "male"),)),
+    "girlfriends": KinEntry("partner", status="dating", extra=(("sex", "female"),)),
     "fiance": KinEntry("partner", status="engaged"),
     "fiancé": KinEntry("partner", status="engaged"),
     "fiancee": KinEntry("partner", status="engaged"),
@@ -226,6 +317,8 @@ ABBREVIATIONS: MappingProxyType[str, KinEntry] = MappingProxyType(
         "PA": KinEntry("paternal aunt", needs_name=True),
         "MU": KinEntry("maternal uncle", needs_name=True),
         "PU": KinEntry("paternal uncle", needs_name=True),
+        "M": KinEntry("mother", needs_name=True),  # terse notes: "M (Chloe, 24)"
+        "F": KinEntry("father", needs_name=True),
         "FC": KinEntry("foster carer", needs_name=True),
         "FCs": KinEntry("foster carer", plural=True, needs_name=True),
         "SGO": KinEntry("special guardian", needs_name=True),
@@ -234,6 +327,17 @@ ABBREVIATIONS: MappingProxyType[str, KinEntry] = MappingProxyType(
 )
 
 SIDES = ("maternal", "paternal")
+#: How the side words are written, misspellings included.
+SIDE_SPELLINGS = MappingProxyType(
+    {
+        "maternal": "maternal",
+        "materal": "maternal",
+        "maternel": "maternal",
+        "paternal": "paternal",
+        "parternal": "paternal",
+        "paternel": "paternal",
+    }
+)
 MAX_GREATS = 3
 
 # --------------------------------------------------------------------------- composition
@@ -259,20 +363,36 @@ COMPOSE: MappingProxyType[tuple[str, str], str] = MappingProxyType(
             ("half-brother", f"{side} half-brother"),
             ("half-sister", f"{side} half-sister"),
             ("half-sibling", f"{side} half-sibling"),
+            ("cousin", "cousin once removed"),
             ("partner", f"{parent}'s partner"),
-            ("husband", f"{parent}'s partner"),
-            ("wife", f"{parent}'s partner"),
+            ("husband", f"{parent}'s husband"),
+            ("wife", f"{parent}'s wife"),
             ("ex-partner", f"{parent}'s ex-partner"),
-            ("ex-husband", f"{parent}'s ex-partner"),
-            ("ex-wife", f"{parent}'s ex-partner"),
+            ("ex-husband", f"{parent}'s ex-husband"),
+            ("ex-wife", f"{parent}'s ex-wife"),
         )
     }
 )
+
+
+@lru_cache(maxsize=4096)
+def compose(first: str, second: str) -> str | None:
+    """The term for "the `second` of the `first`" relative to the anchor of `first`, in the
+    kinship algebra's canonical form ("mother", "sister" -> "maternal aunt"; "maternal aunt",
+    "husband" -> "maternal aunt's husband"), or None if either is not a kin term."""
+    try:
+        return normalise_term(f"{first}'s {second}")
+    except ValueError:
+        return None
+
 
 #: Words that may sit between a possessive parent word and a partner word: "mum's new partner".
 PARTNER_MODIFIERS = MappingProxyType({"new": "new", "current": "current", "latest": "new"})
 
 APOSTROPHES = ("'s", "’s")
+#: How possessive compounds are written in surface forms: "mum's sister", and in hurried notes
+#: "mums sister" (no apostrophe).
+_COMPOUND_JOINS = ("'s ", "’s ", "s ")
 
 # --------------------------------------------------------------------------- context words
 
@@ -332,47 +452,97 @@ STATUS_CUES = MappingProxyType(
         "widowed": "widowed",
     }
 )
-#: Terms whose mentions carry a partner status.
-PARTNER_TERMS = frozenset(
+
+
+@lru_cache(maxsize=4096)
+def unify(first: str, second: str) -> str | None:
+    """The term combining what two terms for one relative say ("grandmother" + "maternal
+    grandparent" -> "maternal grandmother"), or None if they disagree."""
+    try:
+        return unify_terms(first, second)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=4096)
+def specialises(general: str, specific: str) -> bool:
+    """Whether `specific` says everything `general` says and more about the same relative
+    ("uncle" -> "maternal uncle", "grandparent" -> "grandmother", "sibling" -> "brother")."""
+    try:
+        wide, narrow = decompose(general), decompose(specific)
+    except ValueError:
+        return False
+    if len(wide) != len(narrow) or wide == narrow:
+        return False
+    for a, b in zip(wide, narrow, strict=True):
+        if a.move is not b.move or (a.twin and not b.twin):
+            return False
+        if a.sex is not None and a.sex is not b.sex:
+            return False
+        if a.kind is not None and a.kind != b.kind:
+            return False
+    return True
+
+
+#: The last words of terms whose mentions carry a partner status.
+PARTNER_WORDS = frozenset(
     {
         "partner",
         "husband",
         "wife",
+        "spouse",
+        "civil partner",
         "ex-partner",
         "ex-husband",
         "ex-wife",
-        "mother's partner",
-        "father's partner",
-        "mother's ex-partner",
-        "father's ex-partner",
+        "ex-spouse",
     }
 )
 
+
+def is_partner_term(term: str) -> bool:
+    """Whether a term names a partner (of the anchor or of a relative): "mother's ex-partner"."""
+    return term.rsplit("'s ", 1)[-1] in PARTNER_WORDS
+
+
+#: Counting words that may sit before a plural kin word ("her two daughters").
+NUMBER_WORDS = frozenset(
+    {"two", "three", "four", "five", "six", "seven", "eight", "2", "3", "4", "5", "6", "7", "8"}
+)
 #: Adjectives that may sit between a possessor and a kin term without changing it.
-NEUTRAL_MODIFIERS = frozenset(
-    {
-        "own",
-        "real",
-        "biological",
-        "older",
-        "younger",
-        "elder",
-        "eldest",
-        "oldest",
-        "youngest",
-        "big",
-        "little",
-        "baby",
-        "teenage",
-        "adult",
-        "other",
-        "only",
-        "new",
-        "current",
-        "dear",
-        "beloved",
-        "-",
-    }
+NEUTRAL_MODIFIERS = (
+    frozenset(
+        {
+            "own",
+            "real",
+            "biological",
+            "older",
+            "younger",
+            "elder",
+            "eldest",
+            "oldest",
+            "youngest",
+            "big",
+            "little",
+            "baby",
+            "teenage",
+            "adult",
+            "other",
+            "only",
+            "new",
+            "current",
+            "dear",
+            "beloved",
+            "first",
+            "second",
+            "third",
+            "1st",
+            "2nd",
+            "3rd",
+            "-",
+        }
+    )
+    | NUMBER_WORDS
 )
 
 #: Words after a kin term that make it part of another noun ("sibling contact", "mother tongue").
@@ -443,9 +613,12 @@ SUBJECT_NOUNS = frozenset(
     {"child", "children", "baby", "boy", "girl", "boys", "girls", "kids", "yp", "siblings"}
 )
 DETERMINERS = frozenset({"the", "a", "an", "another"})
+#: "Dean has a son": the person before these verbs owns the kin phrase after them.
+HAVE_VERBS = frozenset({"has", "had", "have", "having"})
 
 #: Verbs between a name and a kin term: "Peggy is Jayden's maternal grandmother".
 COPULAS = frozenset({"is", "was", "are", "were", "'s", "’s", "became", "becomes", "been"})
+MODALS = frozenset({"could", "might", "may", "would", "must", "will", "should", "can"})
 COPULA_ADVERBS = frozenset({"also", "now", "still", "actually", "in", "fact", "has", "had"})
 #: Coordinators between kin terms or names.
 COORDINATORS = frozenset({"and", "&", "/", "or"})
@@ -459,7 +632,215 @@ COUPLE_CUES = MappingProxyType(
         "engaged": ("partner", "engaged"),
     }
 )
-COUPLE_VERBS = frozenset({"are", "were", "have", "had", "got", "recently", "since", "both"})
+COUPLE_VERBS = frozenset(
+    {"are", "were", "have", "had", "got", "recently", "since", "both", "been", "now", "later"}
+)
+#: Words between a person and "relationship with": "began a new relationship with".
+RELATIONSHIP_LEAD = frozenset(
+    {
+        "is",
+        "was",
+        "has",
+        "had",
+        "been",
+        "now",
+        "in",
+        "a",
+        "new",
+        "began",
+        "begun",
+        "started",
+        "starts",
+        "begins",
+        "entered",
+        "also",
+        "recently",
+        "since",
+    }
+)
+
+#: "from a previous relationship", "from her first marriage".
+PREVIOUS_WORDS = frozenset({"previous", "former", "first", "earlier", "past", "other", "old"})
+RELATIONSHIP_NOUNS = frozenset({"relationship", "relationships", "marriage", "partner"})
+
+# --------------------------------------------------------------------------- relations
+
+#: Verbs of living somewhere, followed by "with": a household (LIVES_WITH).
+LIVE_VERBS = frozenset(
+    {
+        "lives",
+        "live",
+        "living",
+        "lived",
+        "resides",
+        "reside",
+        "residing",
+        "stays",
+        "staying",
+        "stay",
+        "moved",
+        "moving",
+    }
+)
+#: Emotional and safeguarding cues: word -> (RELATES_TO kind, how the people are found).
+#: "between": between A and B / with B; "from": subject from|with|to B; "by": perpetrated by
+#: A (towards B, or the sentence's subject); "verb": A <verb> B.
+RELATION_CUES: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
+    {
+        "conflict": ("conflict", "between"),
+        "arguments": ("conflict", "between"),
+        "tension": ("conflict", "between"),
+        "relationship": ("conflict", "between"),
+        "relationships": ("conflict", "between"),
+        "estranged": ("cut_off", "from"),
+        "contact": ("cut_off", "from"),
+        "close": ("close", "from"),
+        "abuse": ("abuse_physical", "by"),
+        "violence": ("abuse_physical", "by"),
+        "perpetrated": ("domestic_abuse", "by"),
+        "assaulted": ("abuse_physical", "verb"),
+        "assaulting": ("abuse_physical", "verb"),
+        "seen": ("cut_off", "verb"),
+        "spoken": ("cut_off", "verb"),
+        "get": ("conflict", "between"),
+        "hit": ("abuse_physical", "verb"),
+        "hurt": ("abuse_physical", "verb"),
+        "attacked": ("abuse_physical", "verb"),
+        "punched": ("abuse_physical", "verb"),
+        "strangled": ("abuse_physical", "verb"),
+        "neglect": ("neglect", "by"),
+        "neglected": ("neglect", "verb"),
+    }
+)
+#: Words before "abuse" that say which kind.
+ABUSE_KINDS = MappingProxyType(
+    {
+        "domestic": "domestic_abuse",
+        "da": "domestic_abuse",
+        "emotional": "abuse_emotional",
+        "psychological": "abuse_emotional",
+        "sexual": "abuse_sexual",
+        "physical": "abuse_physical",
+    }
+)
+DOMESTIC_WORDS = frozenset({"domestic", "da", "dv", "coercive", "controlling"})
+#: Cues that count only when negated: "has not seen", "do not get on".
+NEGATED_CUES = frozenset({"seen", "spoken", "get"})
+#: The adjective before "relationship" says which line it is.
+RELATIONSHIP_KINDS = MappingProxyType(
+    {
+        "close": "close",
+        "good": "close",
+        "positive": "close",
+        "strong": "close",
+        "loving": "close",
+        "difficult": "conflict",
+        "strained": "conflict",
+        "poor": "conflict",
+        "volatile": "conflict",
+        "fractious": "conflict",
+        "hostile": "hostile",
+        "distant": "distant",
+    }
+)
+#: "the family", "the children": the note's subject (and those living with them).
+FAMILY_NOUNS = frozenset({"family", "children", "child", "household", "kids"})
+#: Words that make "stays with" contact rather than a home.
+CONTACT_WORDS = frozenset(
+    {
+        "weekend",
+        "weekends",
+        "fortnightly",
+        "holidays",
+        "sometimes",
+        "occasionally",
+        "overnight",
+        "every",
+        "alternate",
+        "respite",
+    }
+)
+ALLEGATION_WORDS = frozenset({"alleged", "alleges", "allegation", "allegations", "allegedly"})
+NEGATIONS = frozenset({"not", "no", "never", "longer", "n't", "nt"})
+#: Words between a clause's subject and its verb: "Mum is currently living with".
+CLAUSE_FILLERS = frozenset(
+    {
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "been",
+        "currently",
+        "now",
+        "still",
+        "also",
+        "both",
+        "all",
+        "mostly",
+        "permanently",
+        "temporarily",
+        "recently",
+        "then",
+        "remains",
+        "continues",
+        "to",
+        "always",
+        "a",
+        "very",
+        "difficult",
+        "an",
+        "ongoing",
+        "do",
+        "does",
+        "did",
+        "really",
+    }
+)
+#: Verbs that start a new clause after a list of people ("..., and Ruby and Tyler are").
+CLAUSE_VERBS = frozenset(
+    {
+        "are",
+        "is",
+        "was",
+        "were",
+        "have",
+        "has",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "live",
+        "lives",
+        "stay",
+        "stays",
+        "attend",
+        "attends",
+        "go",
+        "goes",
+        "said",
+        "say",
+    }
+)
+#: Headings of a household list: "Household composition:", "Lives with:".
+HOUSEHOLD_HEADINGS = frozenset({"composition", "household", "members", "occupants"})
+#: A sentence with none of these words states no household or relation (a quick filter).
+RELATION_TRIGGERS = LIVE_VERBS | frozenset(RELATION_CUES) | {"together", "relationships"}
+
+#: A Title-case word right after these is a place ("lives in Bristol"), not a person.
+PLACE_PREPOSITIONS = frozenset({"in", "at", "near", "around", "outside", "across"})
+MOVING_VERBS = frozenset({"moved", "move", "moving", "moves", "went", "relocated", "returned"})
+#: "has been identified as Ross Kemp", "is called Amanda", "was named as Lee".
+NAMING_AUX = frozenset({"has", "have", "had", "been", "is", "was", "now", "also", "since"})
+NAMING_VERBS = frozenset({"identified", "named", "called", "confirmed", "known"})
+
+#: Kin words that are also titles ("Sister Agnes", "Father Christmas").
+TITLE_WORDS = frozenset({"mother", "father", "sister", "brother"})
+#: 'calls her best friend "my sister"': the kin phrase is a name used, not a relation.
+CALLING_VERBS = frozenset({"calls", "call", "called", "calling", "nicknamed", "refers"})
 
 #: Words that introduce a name after a kin term: "her uncle, called Tom".
 NAME_INTRODUCERS = frozenset({"called", "named"})
@@ -865,6 +1246,20 @@ NAME_FOLLOWERS = frozenset(
         "cares",
         "looks",
         "looked",
+        "hurt",
+        "hit",
+        "assaulted",
+        "attacked",
+        "punched",
+        "resides",
+        "separated",
+        "divorced",
+        "married",
+        "alleged",
+        "alleges",
+        "neglected",
+        "began",
+        "started",
     }
 )
 
@@ -896,27 +1291,27 @@ def surface_forms() -> MappingProxyType[str, KinEntry]:
     partner`` -> ``father's partner``).
     """
     forms: dict[str, KinEntry] = dict(_PLAIN)
-    sides = ("", *SIDES)
-    for side in sides:
-        prefix = f"{side} " if side else ""
+    sides = {"": "", **SIDE_SPELLINGS}
+    for written, side in sides.items():
+        prefix = f"{written} " if written else ""
         for word, (canonical, plural) in _GRADED.items():
             for greats_text, greats in _greats():
                 surface = f"{prefix}{greats_text}{word}"
                 forms[surface] = KinEntry(_with_prefixes(canonical, side, greats), plural)
-        for word, (canonical, plural) in _HALF.items():
+        for word, (canonical, plural) in (_HALF | _STEP_GRAND).items():
             forms[f"{prefix}{word}"] = KinEntry(_with_prefixes(canonical, side, 0), plural)
     # "great-nan", "great grandad" are spelled out above; "great-aunt" likewise.
     for (parent, rel), result in COMPOSE.items():
         parent_words = MOTHER_WORDS if parent == "mother" else FATHER_WORDS
         rel_words = [w for w, e in forms.items() if e.term == rel and " " not in w]
         rel_words += [w for w, e in _PLAIN.items() if e.term == rel and w.startswith("ex")]
-        for pword, apos, rword in itertools.product(parent_words, APOSTROPHES, set(rel_words)):
+        for pword, join, rword in itertools.product(parent_words, _COMPOUND_JOINS, set(rel_words)):
             base = forms[rword]
             status = base.status
-            forms[f"{pword}{apos} {rword}"] = KinEntry(result, base.plural, status=status)
-            if result.endswith("'s partner"):
+            forms[f"{pword}{join}{rword}"] = KinEntry(result, base.plural, status=status)
+            if result.endswith(("'s partner", "'s husband", "'s wife")):
                 for mod, flag in PARTNER_MODIFIERS.items():
-                    forms[f"{pword}{apos} {mod} {rword}"] = KinEntry(
+                    forms[f"{pword}{join}{mod} {rword}"] = KinEntry(
                         result, base.plural, status=status, extra=((flag, "yes"),)
                     )
     return MappingProxyType(forms)

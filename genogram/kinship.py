@@ -37,7 +37,10 @@ fewer uncertain edges. Among equal blood paths the one with fewer uncertain edge
 Siblings. Two people are full siblings when they share two or more recorded birth parents, or,
 failing that, a ``SIBLING_OF`` edge between them says ``full``; otherwise half siblings when an
 edge says ``half`` or they share exactly one recorded birth parent (the other parents being
-different or unrecorded); otherwise plain siblings (kind unknown). A half-sibling's side is the
+different or unrecorded) -- except that a ``SIBLING_OF`` edge of unstated kind with one shared
+parent and the other parent of either of them unrecorded stays a plain sibling (a note saying
+"her sister Tia" and "they have the same father" does not make Tia a half-sister); otherwise
+plain siblings (kind unknown). A half-sibling's side is the
 shared parent's sex: ``maternal`` through the mother, ``paternal`` through the father, no
 prefix when that parent's sex is unknown or no shared parent is recorded. Twins: a
 ``SIBLING_OF`` edge with ``twin`` set, or full siblings with the same complete, exact birth
@@ -100,7 +103,9 @@ __all__ = [
     "is_canonical_term",
     "name_relative",
     "name_relatives",
+    "name_steps",
     "normalise_term",
+    "unify_terms",
 ]
 
 
@@ -563,6 +568,13 @@ class _Family:
     def general_cutoff(self, max_degree: int) -> int:
         return (max_degree + 1) * self.size * self.size * (2 * self.size + 1) - 1
 
+    def _other_parents_differ(self, x: str, y: str, shared: set[str]) -> bool:
+        """Whether both have a recorded birth parent besides the shared one (so that they
+        are half siblings for certain)."""
+        return bool(self.birth_parents.get(x, set()) - shared) and bool(
+            self.birth_parents.get(y, set()) - shared
+        )
+
     # sibling analysis
     def sibling_kind(self, x: str, y: str) -> tuple[str | None, str, bool]:
         """(kind full/half/None, side prefix for half, twin) for the pair x, y."""
@@ -572,7 +584,13 @@ class _Family:
         kind: str | None
         if len(shared) >= 2 or "full" in kinds:
             kind = "full"
-        elif "half" in kinds or len(shared) == 1:
+        elif "half" in kinds:
+            kind = "half"
+        elif len(shared) == 1 and explicit and not self._other_parents_differ(x, y, shared):
+            # "her siblings Tia and Cody" + "Jade and Tia have the same father": with Tia's
+            # mother unrecorded they may be full or half siblings; not guessed.
+            kind = None
+        elif len(shared) == 1:
             kind = "half"
         else:
             kind = None
@@ -850,7 +868,30 @@ def normalise_term(term: str) -> str:
 
     Raises ValueError for a term `decompose` does not accept.
     """
-    steps = decompose(term)
+    return name_steps(decompose(term))
+
+
+def unify_terms(first: str, second: str) -> str | None:
+    """The one term saying everything two terms for the same relative say ("grandmother" and
+    "maternal grandparent" -> "maternal grandmother"), or None when they disagree or are not
+    the same shape. Raises ValueError for a term `decompose` does not accept."""
+    a, b = decompose(first), decompose(second)
+    if len(a) != len(b):
+        return None
+    merged: list[Step] = []
+    for x, y in zip(a, b, strict=True):
+        if x.move is not y.move or (x.sex and y.sex and x.sex is not y.sex):
+            return None
+        if x.kind is not None and y.kind is not None and x.kind != y.kind:
+            return None
+        merged.append(Step(x.move, x.sex or y.sex, x.kind or y.kind, x.twin or y.twin))
+    return name_steps(merged)
+
+
+def name_steps(steps: Sequence[Step]) -> str:
+    """The canonical term for a chain of steps, named on the minimal graph they describe."""
+    if not steps:
+        raise ValueError("no steps to name")
     persons: dict[str, Person] = {"p0": Person(id="p0")}
     rels: list[Relationship] = []
     for index, step in enumerate(steps, start=1):

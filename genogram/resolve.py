@@ -345,8 +345,9 @@ def ingest_records(
                 )
     with store.transaction():
         session = _Session(store, report)
+        stand_ins = implied_stand_ins(store, people, relationships)
         for rec in people:
-            _ingest_person_record(session, rec)
+            _ingest_person_record(session, rec, stand_ins)
             if progress:
                 progress(1)
         for rel in relationships:
@@ -356,7 +357,9 @@ def ingest_records(
     return report
 
 
-def _ingest_person_record(session: _Session, rec: PersonRecord) -> None:
+def _ingest_person_record(
+    session: _Session, rec: PersonRecord, stand_ins: Mapping[SourceKey, str]
+) -> None:
     store, report = session.store, session.report
     for field_name, warning in rec.warnings:
         report.warnings.append(f"{rec.file}, line {rec.line}, field '{field_name}': {warning}")
@@ -364,6 +367,11 @@ def _ingest_person_record(session: _Session, rec: PersonRecord) -> None:
     if pid is not None:
         session.merge_into(pid, _person_from_record(rec, pid))
         report.people_known += 1
+        return
+    if rec.key in stand_ins:  # the record names someone a note implied
+        pid = stand_ins[rec.key]
+        session.merge_into(pid, _person_from_record(rec, pid))
+        report.people_linked += 1
         return
     incoming = _person_from_record(rec, person_id_for(rec.key))
     found = session.match(incoming, exclude=rec.source)
@@ -600,11 +608,16 @@ def _ingest_note(
     kin = [m for m in mentions if isinstance(m, KinMention)]
     # Resolve close relatives first so that "maternal grandmother" can build on "Mum (Kerry)";
     # a mention that cannot be placed yet gets a second try once the others are in.
-    ordered = sorted(kin, key=lambda m: (m.anchor is not None, len(decompose(m.term))))
+    # A mention anchored on someone ("Patrick's mother") waits until a mention has said who
+    # that person is ("her daddy, Patrick Ward").
+    pending = sorted(kin, key=lambda m: len(decompose(m.term)))
     ctx.deferred = []
-    for mention in ordered:
-        session.report.mentions += 1
-        _found(ctx, mention, _ingest_mention(session, ctx, mention))
+    while pending:
+        ready = [m for m in pending if m.anchor is None or _named(ctx, normalise(m.anchor))]
+        for mention in ready or pending[:1]:
+            pending.remove(mention)
+            session.report.mentions += 1
+            _found(ctx, mention, _ingest_mention(session, ctx, mention))
     retry, ctx.deferred = ctx.deferred, None
     for mention in retry:
         _found(ctx, mention, _ingest_mention(session, ctx, mention))
@@ -612,6 +625,17 @@ def _ingest_note(
         if isinstance(relation, RelationMention):
             session.report.mentions += 1
             _ingest_relation(session, ctx, relation)
+
+
+def _named(ctx: _NoteContext, key: str) -> str | None:
+    """The person this note already calls `key` (a normalised name): by the full name, or a
+    first name alone ("Lisa" after "Lisa Marsden") when it fits one person of the note."""
+    if key in ctx.named:
+        return ctx.named[key]
+    if " " in key:
+        return None
+    found = {pid for name, pid in ctx.named.items() if name.split(" ", 1)[0] == key}
+    return found.pop() if len(found) == 1 else None
 
 
 def _found(ctx: _NoteContext, mention: KinMention, target: str | None) -> None:
@@ -622,12 +646,29 @@ def _found(ctx: _NoteContext, mention: KinMention, target: str | None) -> None:
             ctx.named.setdefault(normalise(mention.name), target)
 
 
-def _ingest_mention(session: _Session, ctx: _NoteContext, mention: KinMention) -> str | None:
+def _ingest_mention(
+    session: _Session, ctx: _NoteContext, mention: KinMention, via: str | None = None
+) -> str | None:
     """Follow the term's steps through people already in the graph; reuse the person the
     context and name point to, otherwise create the missing people, then link every step.
-    Returns the person the mention describes (None when it was skipped)."""
+    Returns the person the mention describes (None when it was skipped).
+
+    `via` restricts the first step to one person (the parent whose family shares the
+    relative's family name, see `_family_side`); the edges this adds are ``alleged``."""
     anchor_id = _anchor(session, ctx, mention)
     steps = decompose(mention.term)
+    if via is None and ctx.deferred is None:
+        side = _family_side(session, anchor_id, mention, steps)
+        if side is not None and _placeable(session, ctx, mention) is None:
+            # The side is unclear from the graph, but one parent's family shares the
+            # relative's family name: place them there, as alleged, and say so.
+            target = _ingest_mention(session, ctx, replace(mention, certainty="alleged"), side)
+            if target is not None:
+                session.report.warnings.append(
+                    f"note {ctx.note.id}, characters {mention.span[0]}-{mention.span[1]}: "
+                    "side of the family taken from the family name (alleged); review the note"
+                )
+            return target
     evidence = Evidence(
         document=ctx.note.id,
         system=ctx.system,
@@ -652,6 +693,9 @@ def _ingest_mention(session: _Session, ctx: _NoteContext, mention: KinMention) -
             extended += [[*path, n] for n in found]
             dead_ends += not found
             open_elsewhere |= _unrecorded_parent(step, found)
+        if via is not None and depth == 0:
+            extended = [p for p in extended if p[1] == via]
+            open_elsewhere, dead_ends = False, 0
         if not extended:
             break
         open_elsewhere |= dead_ends > 0
@@ -698,10 +742,14 @@ def _learn(
     """What a mention says about people already known: the sex its words give each person on
     the path ("her nan Jean" for a Jean first met as a parent), the anchor's sex when a
     pronoun gave it, death, and an approximate birth year from an age."""
-    for pid, step in zip(path[1:], steps, strict=True):
+    hinted = mention.extra.get("sex")
+    for i, (pid, step) in enumerate(zip(path[1:], steps, strict=True)):
         person = session.people.get(pid)
-        if person is not None and person.sex is Sex.UNKNOWN and step.sex is not None:
-            session.put(replace(person, sex=step.sex, facts=[], sources=[], addresses=[]))
+        sex = step.sex
+        if sex is None and i == len(steps) - 1 and hinted in ("female", "male"):
+            sex = Sex(hinted)  # a title on the name: "Mr Paul Doyle"
+        if person is not None and person.sex is Sex.UNKNOWN and sex is not None:
+            session.put(replace(person, sex=sex, facts=[], sources=[], addresses=[]))
     anchor_sex = mention.extra.get("anchor_sex")
     anchor = session.people.get(path[0])
     if anchor is not None and anchor.sex is Sex.UNKNOWN and anchor_sex in ("female", "male"):
@@ -766,8 +814,9 @@ def _party(session: _Session, ctx: _NoteContext, party: Party) -> str | None:
     if party.name is None:
         return None
     key = normalise(party.name)
-    if key in ctx.named:
-        return ctx.named[key]
+    known = _named(ctx, key)
+    if known is not None:
+        return known
     given, family = split_full_name(party.name)
     query = Person(id="?", given_names=given, family_name=family)
     context = {pid: 1.0 for pid in _connected(session, ctx.subject_id)}
@@ -783,6 +832,77 @@ def _party(session: _Session, ctx: _NoteContext, party: Party) -> str | None:
         session.report.people_created += 1
     ctx.named[key] = pid
     return pid
+
+
+def _placeable(session: _Session, ctx: _NoteContext, mention: KinMention) -> str | None:
+    """A dry run of `_ingest_mention`'s placement that writes nothing: "ok" when the graph
+    alone says where the relative goes (or who they are), None when the side is unclear."""
+    anchor_id = ctx.subject_id if mention.anchor is None else _named(ctx, normalise(mention.anchor))
+    if anchor_id is None:
+        return "ok"
+    steps = decompose(mention.term)
+    frontier: list[list[str]] = [[anchor_id]]
+    open_elsewhere = False
+    for step in steps[:-1]:
+        extended: list[list[str]] = []
+        dead_ends = 0
+        for path in frontier:
+            found = [n for n in _neighbours(session, path[-1], step) if n not in path]
+            extended += [[*path, n] for n in found]
+            dead_ends += not found
+            open_elsewhere |= _unrecorded_parent(step, found)
+        if not extended:
+            break
+        open_elsewhere |= dead_ends > 0
+        frontier = extended
+    if len(frontier) == 1 and not open_elsewhere:
+        return "ok"
+    if mention.name is not None:
+        known = _named(ctx, normalise(mention.name))
+        last = steps[-1]
+        for path in frontier:
+            if known is not None and known in _neighbours(session, path[-1], last):
+                return "ok"
+    return None
+
+
+def _family_side(
+    session: _Session, anchor_id: str, mention: KinMention, steps: Sequence[Step]
+) -> str | None:
+    """The one parent of the anchor whose family shares the named relative's family name
+    ("Nanna Pauline Marsh" when the mother is Stacey Marsh and the father Wayne Hurst), for
+    a term whose side is not said; None when no parent's, or both parents', family does."""
+    if mention.name is None or not steps or steps[0].move is not Move.UP or steps[0].sex:
+        return None
+    if len(steps) < 2:
+        return None
+    _, family = split_full_name(mention.name)
+    if not family:
+        return None
+    wanted = normalise(family)
+    parents = _neighbours(session, anchor_id, steps[0])
+    sides = [pid for pid in parents if wanted in _family_names(session, pid)]
+    return sides[0] if len(sides) == 1 else None
+
+
+def _family_names(session: _Session, person_id: str) -> set[str]:
+    """Family names on one side: the person's, their parents' and their siblings'."""
+    people = {person_id}
+    for r in session.store.relationships_of(person_id):
+        if r.type is RelType.PARENT_OF and r.to_id == person_id:
+            people.add(r.from_id)
+        elif r.type is RelType.SIBLING_OF:
+            people.add(r.other(person_id))
+    for parent in [p for p in people if p != person_id]:
+        for r in session.store.relationships_of(parent):
+            if r.type is RelType.PARENT_OF and r.from_id == parent:
+                people.add(r.to_id)
+    names = set()
+    for pid in people:
+        person = session.people.get(pid)
+        if person is not None and person.family_name:
+            names.add(normalise(person.family_name))
+    return names
 
 
 def _unrecorded_parent(step: Step, found: list[str]) -> bool:
@@ -813,8 +933,9 @@ def _anchor(session: _Session, ctx: _NoteContext, mention: KinMention) -> str:
     if mention.anchor is None:
         return ctx.subject_id
     key = normalise(mention.anchor)
-    if key in ctx.named:
-        return ctx.named[key]
+    known = _named(ctx, key)
+    if known is not None:
+        return known
     given, family = split_full_name(mention.anchor)
     query = Person(id="?", given_names=given, family_name=family)
     # Prefer people already connected to the subject.
@@ -896,11 +1017,13 @@ def _mention_person(ctx: _NoteContext, mention: KinMention, step: Step, pid: str
         year = int(ctx.note.date[:4]) - mention.age
         if year >= 1850:
             birth = PartialDate(year, approximate=True)
+    hinted = mention.extra.get("sex")
+    sex = step.sex or (Sex(hinted) if hinted in ("female", "male") else Sex.UNKNOWN)
     return Person(
         id=pid,
         given_names=given,
         family_name=family,
-        sex=step.sex or Sex.UNKNOWN,
+        sex=sex,
         birth_date=birth,
         deceased=mention.deceased,
     )
@@ -929,8 +1052,9 @@ def _resolve_target(
             return None
         return _implied_for(session, ctx, mention, step, mention.term)
     name_key = normalise(mention.name)
-    if name_key in ctx.named:
-        return ctx.named[name_key]
+    known_id = _named(ctx, name_key)
+    if known_id is not None:
+        return known_id
     stand_in = _implied_stand_in(session, existing, step)
     pid = stand_in.id if stand_in is not None else person_id_for(mention_key)
     incoming = _mention_person(ctx, mention, step, pid)
@@ -1083,10 +1207,32 @@ def _link(
     edge = _edge_for(current, target, step, mention.certainty, mention.extra.get("twin"))
     existing = store.get_relationship(edge.id)
     if existing is not None:
-        store.put_relationship(replace(existing, evidence=[evidence]))
+        kind = existing.kind
+        if edge.type is RelType.PARTNER_OF and _later_status(existing.kind, edge.kind):
+            kind = edge.kind  # "began a relationship with Carl" ... "Dawn and Carl separated"
+        store.put_relationship(replace(existing, kind=kind, evidence=[evidence]))
         return
     store.put_relationship(replace(edge, evidence=[evidence]))
     session.report.relationships += 1
+
+
+_STATUS_ORDER = {
+    None: 0,
+    "dating": 1,
+    "cohabiting": 2,
+    "engaged": 3,
+    "married": 4,
+    "civil_partnership": 4,
+    "separated": 5,
+    "divorced": 6,
+    "widowed": 6,
+}
+
+
+def _later_status(old: str | None, new: str | None) -> bool:
+    """Whether a partner status from a note moves the story on from the one recorded
+    (dating -> married -> separated -> divorced), so that it replaces it."""
+    return _STATUS_ORDER.get(new, 0) > _STATUS_ORDER.get(old, 0)
 
 
 def _edge_for(

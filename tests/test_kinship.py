@@ -16,7 +16,9 @@ from genogram.kinship import (
     is_canonical_term,
     name_relative,
     name_relatives,
+    name_steps,
     normalise_term,
+    unify_terms,
 )
 from genogram.model import PartialDate, Person, Relationship, RelType, Sex
 
@@ -687,3 +689,28 @@ def test_naming_any_graph_is_total_and_consistent(
     assert name_relatives("p0", persons, rels, max_degree) == [
         k for k in result if k.degree <= max_degree
     ]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        ("grandmother", "maternal grandparent", "maternal grandmother"),
+        ("uncle", "maternal aunt or uncle", "maternal uncle"),
+        ("ex-spouse", "ex-husband", "ex-husband"),
+        ("sibling", "twin sister", "twin sister"),
+        ("grandmother", "grandfather", None),
+        ("maternal aunt", "paternal aunt", None),
+        ("mother", "maternal grandmother", None),
+        ("adoptive mother", "step-mother", None),
+    ],
+)
+def test_unify_terms(first: str, second: str, expected: str | None) -> None:
+    assert unify_terms(first, second) == expected
+    assert unify_terms(second, first) == expected
+
+
+def test_name_steps_is_the_inverse_of_decompose() -> None:
+    for term in ("maternal great-aunt", "second cousin once removed", "father's ex-partner"):
+        assert name_steps(decompose(term)) == term
+    with pytest.raises(ValueError):
+        name_steps([])

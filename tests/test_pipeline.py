@@ -7,12 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from extract.nlp import build_pipeline, extract_mentions
+from extract.nlp import build_pipeline, extract_note
 from extract.notes import read_notes
 from extract.records import read_mapping_file, read_people, read_relationships
-from genogram.assertions import Note
+from genogram.assertions import Note, PersonRecord, RelationshipRecord
+from genogram.mentions import Party, RelationMention
+from genogram.model import Relationship, RelType, Sex, SourceKey
 from genogram.query import Relative, relatives
-from genogram.resolve import IngestReport, ingest_notes, ingest_records, resolve_reference
+from genogram.resolve import (
+    IngestReport,
+    implied_stand_ins,
+    ingest_notes,
+    ingest_records,
+    resolve_reference,
+)
 from genogram.store import GraphStore
 from graphstore import open_store
 
@@ -38,7 +46,7 @@ def load_records(store: GraphStore) -> None:
 
 def load_notes(store: GraphStore, notes: list[Note]) -> IngestReport:
     nlp = build_pipeline()
-    return ingest_notes(store, notes, {n.id: extract_mentions(n, nlp) for n in notes})
+    return ingest_notes(store, notes, {n.id: extract_note(n, nlp) for n in notes})
 
 
 @pytest.fixture
@@ -208,3 +216,215 @@ def test_missing_intermediate_parent_is_implied(store: GraphStore) -> None:
     assert rows["Halina Nowak"].relationship == "maternal great-grandmother"
     implied = [r for r in relatives(store, zofia.id) if r.implied]
     assert [r.relationship for r in implied] == ["maternal grandparent"]
+
+
+def test_implied_relative_becomes_the_person_named_later(store: GraphStore) -> None:
+    load_records(store)
+    first = Note(
+        id="T-5",
+        subject="CSC:2001",
+        date="2025-01-10",
+        author="SW Test",
+        text="Zofia's maternal grandfather is unwell and rarely leaves the house.",
+    )
+    second = Note(
+        id="T-6",
+        subject="CSC:2001",
+        date="2025-03-10",
+        author="SW Test",
+        text="Zofia's maternal grandfather, Tomasz Nowak, came to the review.",
+    )
+    load_notes(store, [first])
+    zofia = resolve_reference(store, "CSC:2001")
+    implied = [r for r in relatives(store, zofia.id) if r.implied]
+    assert [r.relationship for r in implied] == ["maternal grandfather"]
+    report = load_notes(store, [second])
+    assert report.people_created == 0
+    rows = [r for r in relatives(store, zofia.id) if r.relationship == "maternal grandfather"]
+    assert len(rows) == 1
+    (tomasz,) = rows
+    assert tomasz.person_id == implied[0].person_id  # the implied person became Tomasz
+    assert tomasz.name == "Tomasz Nowak" and not tomasz.implied
+    assert {s.document for s in tomasz.sources} >= {"T-5", "T-6"}
+
+
+def test_unknown_sex_stand_in_is_not_named_after_one_parent(store: GraphStore) -> None:
+    # "her grandmother" with no parents recorded implies a parent of unknown sex; naming
+    # the mother later must not decide that this parent was the mother.
+    ingest_records(
+        store,
+        [PersonRecord(source="T", record_id="1", given_names="Ann", family_name="Lee")],
+    )
+    notes = [
+        Note(id="T-7", subject="T:1", date="2025-01-01", text="Ann's grandmother Rose visits."),
+        Note(id="T-8", subject="T:1", date="2025-02-01", text="Mum (Kim Lee) attended."),
+    ]
+    load_notes(store, notes)
+    ann = resolve_reference(store, "T:1")
+    rows = by_name(relatives(store, ann.id))
+    assert rows["Rose"].relationship == "grandmother"
+    assert rows["Kim Lee"].relationship == "mother"
+
+
+def test_records_naming_an_implied_person_are_planned_onto_it(store: GraphStore) -> None:
+    child = PersonRecord(source="T", record_id="1", given_names="Ann", family_name="Lee")
+    mother = PersonRecord(
+        source="T", record_id="2", given_names="Kim", family_name="Lee", sex=Sex.FEMALE
+    )
+    ingest_records(store, [child, mother], [_rel("2", "mother", "1")])
+    load_notes(
+        store,
+        [Note(id="T-9", subject="T:1", date="2025-01-01", text="Her maternal grandad is ill.")],
+    )
+    ann = resolve_reference(store, "T:1")
+    (implied,) = [r for r in relatives(store, ann.id) if r.implied]
+    grandad = PersonRecord(
+        source="T", record_id="3", given_names="Ron", family_name="Lee", sex=Sex.MALE
+    )
+    aunt = PersonRecord(source="T", record_id="4", given_names="Sal", family_name="Lee")
+    plan = implied_stand_ins(
+        store, [grandad, aunt], [_rel("3", "father", "2"), _rel("4", "sister", "2")]
+    )
+    assert plan == {SourceKey("T", "3"): implied.person_id}
+    # A mother row does not claim the implied grandfather (wrong sex), nor does a known record.
+    assert implied_stand_ins(store, [grandad], [_rel("3", "mother", "2")]) == {}
+    assert implied_stand_ins(store, [mother], [_rel("2", "father", "1")]) == {}
+
+
+def _rel(source: str, word: str, target: str) -> RelationshipRecord:
+    return RelationshipRecord(source="T", from_record=source, relationship=word, to_record=target)
+
+
+def _edges(store: GraphStore, type_: RelType) -> list[Relationship]:
+    return [r for r in store.relationships() if r.type is type_]
+
+
+def test_households_and_safeguarding_lines_become_edges_with_evidence(
+    store: GraphStore,
+) -> None:
+    load_records(store)
+    note = Note(
+        id="T-10",
+        subject="CSC:3001",
+        date="2025-04-01",
+        author="SW Test",
+        text=(
+            "Jayden lives with his grandmother Peggy. "
+            "There is a history of domestic abuse by Lee Parker towards Shannon. "
+            "Jayden has had no contact with Lee Parker since 2019."
+        ),
+    )
+    load_notes(store, [note])
+    names = {p.id: p.name for p in store.persons()}
+    homes = {
+        frozenset((names[r.from_id], names[r.to_id])) for r in _edges(store, RelType.LIVES_WITH)
+    }
+    assert frozenset(("Jayden O'Brien", "Margaret O'Brien")) in homes
+    lines = {
+        (r.kind, names[r.from_id], names[r.to_id]): r for r in _edges(store, RelType.RELATES_TO)
+    }
+    abuse = lines[("domestic_abuse", "Lee Parker", "Shannon O'Brien")]
+    assert ("cut_off", "Jayden O'Brien", "Lee Parker") in lines
+    (ev,) = abuse.evidence
+    assert ev.document == "T-10" and ev.quote is not None and "domestic abuse" in ev.quote
+    assert ev.quote in note.text and ev.span is not None
+    assert (ev.date, ev.author, ev.method) == ("2025-04-01", "SW Test", "spacy:relations")
+
+
+def test_side_taken_from_the_family_name_is_alleged_and_reported(store: GraphStore) -> None:
+    load_records(store)
+    # Amelia's mother is Kerry Hart, her father Dean Walsh: "Walsh" places the cousin.
+    note = Note(
+        id="T-11",
+        subject="CSC:1001",
+        date="2025-04-01",
+        text="Amelia plays with her cousin Kai Walsh after school.",
+    )
+    report = load_notes(store, [note])
+    amelia = resolve_reference(store, "CSC:1001")
+    kai = by_name(relatives(store, amelia.id))["Kai Walsh"]
+    assert (kai.relationship, kai.certainty) == ("cousin", "alleged")
+    assert any("T-11" in w and "family name" in w and "Kai" not in w for w in report.warnings)
+    dean = resolve_reference(store, "CSC:1003")
+    assert kai.person_id not in {p.id for p in store.neighbourhood(dean.id, 0)[0]}
+    path_people = {p.id for p in store.neighbourhood(kai.person_id, 3)[0]}
+    assert dean.id in path_people  # placed on the father's side
+
+
+def test_twins_and_first_names_and_later_partner_status(store: GraphStore) -> None:
+    ingest_records(
+        store, [PersonRecord(source="T", record_id="1", given_names="Leo", family_name="Grant")]
+    )
+    notes = [
+        Note(
+            id="T-12",
+            subject="T:1",
+            date="2025-01-01",
+            text=(
+                "Leo and his twin brother Max were seen. Their mum, Lisa Grant, began a "
+                "relationship with Carl Pike. Lisa's mother, Jean, helps. Lisa and Carl "
+                "separated in 2024."
+            ),
+        )
+    ]
+    load_notes(store, notes)
+    leo = resolve_reference(store, "T:1")
+    rows = {r.name: r.relationship for r in relatives(store, leo.id)}
+    assert rows["Max"] == "twin brother"
+    assert rows["Jean"] == "maternal grandmother"  # "Lisa" is Lisa Grant, not a new person
+    assert rows["Carl Pike"] == "mother's ex-partner"
+    assert sum(1 for p in store.persons() if p.given_names == "Lisa") == 1
+
+
+def test_relation_mentions_are_checked_and_unfound_parties_reported(store: GraphStore) -> None:
+    with pytest.raises(ValueError):
+        RelationMention(RelType.PARENT_OF, None, Party(), Party(name="X"), "n", "q", (0, 1), (0, 1))
+    with pytest.raises(ValueError):
+        RelationMention(
+            RelType.RELATES_TO, "friendly", Party(), Party(name="X"), "n", "q", (0, 1), (0, 1)
+        )
+    load_records(store)
+    note = Note(id="T-13", subject="CSC:1001", date="2025-01-01", text="Amelia lives with Mum.")
+    lost = RelationMention(
+        RelType.LIVES_WITH,
+        None,
+        Party(),
+        Party(mention_span=(99, 100)),
+        "T-13",
+        "q",
+        (7, 12),
+        (0, 21),
+    )
+    report = ingest_notes(store, [note], {"T-13": [lost]})
+    assert report.skipped_mentions == 1
+    assert report.warnings == [
+        "note T-13, characters 7-12: relation not linked: one of the people could not be "
+        "found; review the note"
+    ]
+
+
+def test_a_later_record_takes_over_the_implied_person(store: GraphStore) -> None:
+    load_records(store)
+    note = Note(
+        id="T-9",
+        subject="CSC:2001",
+        date="2025-01-10",
+        author="SW Test",
+        text="Zofia's maternal grandfather phones every Sunday.",
+    )
+    load_notes(store, [note])
+    zofia = resolve_reference(store, "CSC:2001")
+    implied = [r for r in relatives(store, zofia.id) if r.implied]
+    assert [r.relationship for r in implied] == ["maternal grandfather"]
+    from genogram.assertions import PersonRecord, RelationshipRecord
+    from genogram.model import Sex
+
+    grandad = PersonRecord("CSC", "2100", "Tomasz", "Nowak", sex=Sex.MALE, file="p.csv", line=2)
+    link = RelationshipRecord("CSC", "2100", "father", "2002", file="r.csv", line=2)
+    report = ingest_records(store, [grandad], [link])
+    assert report.people_linked == 1 and report.people_created == 0
+    rows = by_name(relatives(store, zofia.id))
+    assert rows["Tomasz Nowak"].relationship == "maternal grandfather"
+    assert rows["Tomasz Nowak"].person_id == implied[0].person_id
+    assert not rows["Tomasz Nowak"].implied
+    assert [r for r in relatives(store, zofia.id) if r.implied] == []
