@@ -1,7 +1,8 @@
-"""Persistence behind one contract (`genogram.store.GraphStore`): SQLite now, Neo4j later.
+"""Persistence behind one contract (`genogram.store.GraphStore`): SQLite and Neo4j.
 
 `open_store` picks the backend from the `--store` value (DESIGN §4): a file path opens (or
-creates) a SQLite store; a ``bolt://``/``neo4j://`` URI selects the Neo4j backend.
+creates) a SQLite store; a ``bolt://``/``neo4j://`` URI opens the Neo4j backend
+(`graphstore.neo4j`), with credentials and database from the GENOGRAM_NEO4J_* environment.
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
 
 
 def _open_neo4j(uri: str) -> GraphStore:
-    raise StoreError(
-        "the Neo4j backend (bolt:// and neo4j:// stores) is not available in this version of "
-        "genogram yet; use a SQLite file path for --store"
-    )
+    # Imported here so that SQLite users never load the Neo4j driver.
+    from graphstore.neo4j import open_neo4j
+
+    return open_neo4j(uri)
 
 
 #: Backends reached through a URI, by scheme (a file path always means SQLite).

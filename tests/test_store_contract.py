@@ -1,7 +1,8 @@
 """The storage contract (genogram.store.GraphStore), written once and run on every backend.
 
-Tests taking `store`/`backend` run once per entry of `conftest.BACKENDS`; the tests at the end
-cover what only the SQLite backend has (files, pragmas, URI dispatch).
+Tests taking `store`/`backend` run once per entry of `conftest.BACKENDS` (SQLite, and Neo4j
+through ArcadeDB's Bolt server); the tests at the end cover what only the SQLite backend has
+(files, pragmas) and the URI dispatch. Neo4j-only behaviour is in test_neo4j_parity.py.
 """
 
 from __future__ import annotations
@@ -261,6 +262,24 @@ def test_source_key_of_another_person_is_refused(store: GraphStore) -> None:
     assert store.find_by_source(SourceKey("CSC", "1002")) == "P-kerry"
 
 
+def test_source_key_of_another_person_in_a_batch_rejects_the_batch(
+    backend: Backend, store: GraphStore
+) -> None:
+    store.put_person(Person(id="owner", sources=[SourceKey("CSC", "1")]))
+    # another connection, so nothing about the key is known inside the batch: a backend may
+    # refuse at the put or when the batch commits, but the whole batch is refused
+    other = backend.open()
+    try:
+        with pytest.raises(StoreError, match="CSC:1") as err, other.transaction():
+            other.put_person(Person(id="first"))
+            other.put_person(Person(id="intruder", sources=[SourceKey("CSC", "1")]))
+        assert "owner" in str(err.value)
+        assert other.get_person("first") is None and other.get_person("intruder") is None
+        assert other.find_by_source(SourceKey("CSC", "1")) == "owner"
+    finally:
+        other.close()
+
+
 def test_find_by_source(store: GraphStore) -> None:
     store.put_person(kerry())
     assert store.find_by_source(SourceKey("CSC", "1002")) == "P-kerry"
@@ -364,6 +383,20 @@ def test_relationship_needs_stored_people(store: GraphStore) -> None:
     with pytest.raises(StoreError, match="ghost"):
         store.put_relationship(Relationship(P, "a", "ghost", "birth", evidence=[ev("n")]))
     assert store.counts() == before
+
+
+def test_relationship_to_a_missing_person_in_a_batch_rejects_the_batch(
+    store: GraphStore,
+) -> None:
+    store.put_person(Person(id="a"))
+    before = store.counts()
+    # a backend may refuse at the put or when the batch commits; either way nothing is written
+    with pytest.raises(StoreError, match="ghost"), store.transaction():
+        store.put_person(Person(id="b"))
+        store.put_relationship(Relationship(P, "a", "b", "birth"))
+        store.put_relationship(Relationship(P, "a", "ghost", "birth", evidence=[ev("n")]))
+    assert store.counts() == before
+    assert store.get_person("b") is None
 
 
 def test_symmetric_relationship_stored_once(store: GraphStore) -> None:
@@ -836,16 +869,51 @@ def test_open_store_dispatch(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "uri",
     [
-        "bolt://localhost:7687",
-        "bolt+s://db.example:7687",
         "neo4j://user:s3cret@localhost",
-        "neo4j+s://db.example",
-        "NEO4J://localhost",
+        "bolt://:s3cret@localhost:7687",
+        "bolt+s://admin:s3cret@db.example",
     ],
 )
-def test_open_store_neo4j_not_available_yet(uri: str) -> None:
-    with pytest.raises(StoreError, match="Neo4j") as err:
+def test_open_store_refuses_credentials_in_the_uri(uri: str) -> None:
+    with pytest.raises(StoreError, match="GENOGRAM_NEO4J_PASSWORD") as err:
         open_store(uri)
+    assert "s3cret" not in str(err.value)
+    assert err.value.__cause__ is None
+
+
+@pytest.mark.parametrize(
+    ("uri", "expected"),
+    [
+        ("bolt://", "names no host"),
+        ("bolt://localhost:notaport", "not valid"),
+        ("neo4j://localhost:7687/genogram", "GENOGRAM_NEO4J_DATABASE"),
+        ("bolt://localhost:7687?database=x", "GENOGRAM_NEO4J_DATABASE"),
+    ],
+)
+def test_open_store_refuses_malformed_bolt_uris(uri: str, expected: str) -> None:
+    with pytest.raises(StoreError, match=expected):
+        open_store(uri)
+
+
+def test_open_store_names_an_unreachable_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # bound but not listening: connections are refused
+        monkeypatch.setenv("GENOGRAM_NEO4J_USER", "someone")
+        monkeypatch.setenv("GENOGRAM_NEO4J_PASSWORD", "pw-s3cret")
+        with pytest.raises(StoreError, match="cannot reach") as err:
+            open_store(f"BOLT://127.0.0.1:{port}")
+    assert f"bolt://127.0.0.1:{port}" in str(err.value)
+    assert "s3cret" not in str(err.value)
+
+
+def test_open_store_password_without_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GENOGRAM_NEO4J_USER", raising=False)
+    monkeypatch.setenv("GENOGRAM_NEO4J_PASSWORD", "s3cret")
+    with pytest.raises(StoreError, match="GENOGRAM_NEO4J_USER") as err:
+        open_store("bolt://127.0.0.1:7687")
     assert "s3cret" not in str(err.value)
 
 
