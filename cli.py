@@ -15,17 +15,26 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar, cast
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from genogram.errors import GenogramError, InputError
-from genogram.query import DEFAULT_MAX_DEGREE, Relative, family_of, relatives, relatives_rows
+from genogram.errors import GenogramError, InputError, PersonNotFoundError, StoreError
+from genogram.query import (
+    DEFAULT_MAX_DEGREE,
+    Relative,
+    neutralise_cell,
+    relatives,
+    relatives_rows,
+)
 from genogram.resolve import IngestReport, ingest_notes, ingest_records, resolve_reference
-from genogram.store import GraphStore
+from genogram.store import CuratedStore, GraphStore
+
+if TYPE_CHECKING:
+    from render import RenderOptions
 
 APP_HELP = """Build a child's family network (genogram) from case notes and council records.
 
@@ -49,6 +58,18 @@ ingest_app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(ingest_app, name="ingest")
+export_app = typer.Typer(
+    help="Write people and relationships in standard formats (GEDCOM).",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(export_app, name="export")
+store_app = typer.Typer(
+    help="Work on whole stores: copy a graph between SQLite and Neo4j.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(store_app, name="store")
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 # Piped output keeps whole table rows on one line instead of wrapping at 80 columns.
@@ -283,7 +304,7 @@ def ingest_notes_cmd(
 
         genogram ingest notes fixtures/notes.jsonl
     """
-    from extract.nlp import build_pipeline, extract_mentions
+    from extract.nlp import build_pipeline, extract_note
     from extract.notes import read_notes
 
     state: State = ctx.obj
@@ -293,7 +314,7 @@ def ingest_notes_cmd(
         mentions = {}
         with progress_bar(state, "reading notes", len(note_list)) as tick:
             for note in note_list:
-                mentions[note.id] = extract_mentions(note, nlp)
+                mentions[note.id] = extract_note(note, nlp)
                 tick(1)
         with (
             opened_store(state) as store,
@@ -301,6 +322,97 @@ def ingest_notes_cmd(
         ):
             report = ingest_notes(store, note_list, mentions, system=source, progress=tick)
         _print_report(state, report, fmt)
+
+
+@ingest_app.command("gedcom")
+def ingest_gedcom_cmd(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A GEDCOM 5.5, 5.5.1 or 7.0 file.")],
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="Source name for the records (default: the file's name)."),
+    ] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", help="Summary format.")] = (
+        ReportFormat.text
+    ),
+) -> None:
+    """Ingest a family tree from genealogy software (GEDCOM), matched against known people.
+
+    Each individual becomes a record SOURCE:XREF (for example royal92.ged:I1). The whole file
+    is checked first: a malformed file is rejected and nothing is written.
+
+    Example:
+
+        genogram ingest gedcom family.ged --source FAMILYTREE
+    """
+    from extract.gedcom import ingest_gedcom, read_gedcom
+
+    state: State = ctx.obj
+    with errors_to_exit():
+        batch = read_gedcom(file, source=source)
+        total = len(batch.people) + len(batch.relationships)
+        with opened_store(state) as store, progress_bar(state, "ingesting GEDCOM", total) as tick:
+            report = ingest_gedcom(store, batch, progress=tick)
+        _print_report(state, report, fmt)
+
+
+class GedcomVersion(StrEnum):
+    """GEDCOM versions `export gedcom` writes."""
+
+    v551 = "5.5.1"
+    v70 = "7.0"
+
+
+@export_app.command("gedcom")
+def export_gedcom_cmd(
+    ctx: typer.Context,
+    subject: Annotated[
+        str | None, typer.Argument(help="Person id, SOURCE:RECORD_ID or a name (or --all).")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="The .ged file.")] = None,
+    max_degree: Annotated[
+        int, typer.Option("--max-degree", min=1, max=12, help="Furthest degree of kinship.")
+    ] = DEFAULT_MAX_DEGREE,
+    everyone: Annotated[bool, typer.Option("--all", help="Export every person.")] = False,
+    version: Annotated[GedcomVersion, typer.Option("--version", help="GEDCOM version.")] = (
+        GedcomVersion.v551
+    ),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a person's family (or everyone) as a GEDCOM file for genealogy software.
+
+    Addresses are never exported. Importing the file again gives the same people and
+    relationships.
+
+    Example:
+
+        genogram export gedcom CSC:1001 --max-degree 4 -o amelia.ged --version 7.0
+    """
+    from extract.gedcom_write import select_people, write_gedcom
+
+    state: State = ctx.obj
+    with errors_to_exit():
+        if output is None:
+            raise InputError("give the output file with -o FILE.ged", field="-o")
+        if (subject is None) == (not everyone):
+            raise InputError("give either a SUBJECT or --all", field="SUBJECT")
+        path = check_output_path(output, force=force)
+        with opened_store(state) as store:
+            subject_id = resolve_reference(store, subject).id if subject is not None else None
+            people, rels = select_people(store, subject_id, max_degree)
+            result = write_gedcom(path, people, rels, version=version.value)
+            record_audit(
+                store,
+                "export-gedcom",
+                subject_id,
+                detail=f"version={result.version} people={result.people} addresses withheld",
+            )
+        note = f", {result.skipped} relationships GEDCOM cannot hold" if result.skipped else ""
+        out.print(
+            f"wrote: {path} (GEDCOM {result.version}, {result.people} people, "
+            f"{result.families} families{note})",
+            markup=False,
+        )
 
 
 # --------------------------------------------------------------------------- queries
@@ -327,6 +439,7 @@ def relatives_cmd(
     with errors_to_exit(), opened_store(state) as store:
         person = resolve_reference(store, subject)
         rows = relatives(store, person.id, max_degree)
+        record_audit(store, "view-relatives", person.id, detail=f"format={fmt.value}")
     print_relatives(rows, fmt, f"Relatives of {person.name or person.id}")
 
 
@@ -374,19 +487,54 @@ def render_cmd(
         str | None,
         typer.Option("--author", envvar="GENOGRAM_AUTHOR", help="Author for the title block."),
     ] = None,
+    include: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--include",
+            help="Also draw this person (id or SOURCE:RECORD_ID) or relation kind "
+            "(emotional, safeguarding, carers, households, ...); repeatable.",
+        ),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--exclude", help="Leave out this person or relation kind; repeatable."),
+    ] = None,
+    hide_emotional: Annotated[
+        bool,
+        typer.Option("--hide-emotional", help="No emotional or safeguarding lines."),
+    ] = False,
+    anonymise: Annotated[
+        bool,
+        typer.Option("--anonymise", help="Initials and ages only: no names, no dates."),
+    ] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Draw a child's genogram in standard notation.
 
     Example:
 
-        genogram render CSC:1001 -o amelia.pdf --generations 2
+        genogram render CSC:1001 -o amelia.pdf --generations 2 --exclude households
     """
+    from render import RenderOptions
+
     state: State = ctx.obj
     with errors_to_exit():
         path = check_output_path(output, force=force)
+        options = RenderOptions(
+            generations=generations,
+            notation=notation.value,
+            author=author,
+            hide_emotional=hide_emotional,
+            anonymise=anonymise,
+        )
         with opened_store(state) as store:
-            written = _render(store, subject, path, generations, notation.value, author)
+            written = _render(store, subject, path, options, include or [], exclude or [])
+            record_audit(
+                store,
+                "export-genogram",
+                resolve_reference(store, subject).id,
+                detail=f"{path.suffix.lstrip('.')}{';anonymised' if anonymise else ''}",
+            )
         out.print(str(written), markup=False)
 
 
@@ -394,20 +542,405 @@ def _render(
     store: GraphStore,
     subject: str,
     path: Path,
-    generations: int,
-    notation: str,
-    author: str | None,
+    options: RenderOptions,
+    include: list[str] | None = None,
+    exclude: list[str] | None = None,
 ) -> Path:
-    from render import RenderOptions, build_dot, render_file, select
+    from render import render_file
+    from render.from_store import dot_for_subject
 
-    person = resolve_reference(store, subject)
-    people, rels = family_of(store, person.id, 2 * generations + 2)
-    chosen, chosen_rels = select(person.id, list(people.values()), rels, generations)
-    options = RenderOptions(generations=generations, notation=notation, author=author)
-    return render_file(build_dot(person.id, chosen, chosen_rels, options), path)
+    dot = dot_for_subject(store, subject, options, include=include or (), exclude=exclude or ())
+    return render_file(dot, path)
+
+
+class RedactField(StrEnum):
+    """Fields `bundle --redact` can withhold."""
+
+    addresses = "addresses"
+    dob = "dob"
+    names = "names"
+
+
+@app.command("bundle")
+def bundle_cmd(
+    ctx: typer.Context,
+    subject: Annotated[str, typer.Argument(help="Person id, SOURCE:RECORD_ID, or a name.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The bundle PDF to write.")],
+    case_ref: Annotated[
+        str | None, typer.Option("--case-ref", help="Court case reference for every page.")
+    ] = None,
+    author: Annotated[
+        str | None,
+        typer.Option("--author", envvar="GENOGRAM_AUTHOR", help="Who prepared the bundle."),
+    ] = None,
+    redact: Annotated[
+        list[RedactField] | None,
+        typer.Option("--redact", help="Withhold addresses, dob or names; repeatable."),
+    ] = None,
+    include_confidential: Annotated[
+        bool,
+        typer.Option("--include-confidential", help="Show addresses flagged confidential."),
+    ] = False,
+    generations: Annotated[
+        int, typer.Option("--generations", min=1, max=6, help="Generations drawn up and down.")
+    ] = 2,
+    max_degree: Annotated[
+        int, typer.Option("--max-degree", min=1, max=12, help="Furthest relative scheduled.")
+    ] = DEFAULT_MAX_DEGREE,
+    notation: Annotated[Notation, typer.Option("--notation", help="Notation profile.")] = (
+        Notation.uk
+    ),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a child's family court bundle: front sheet, contents, genogram with key, schedule
+    of relatives and evidence appendix, marked OFFICIAL-SENSITIVE on every page.
+
+    Confidential addresses are always withheld unless --include-confidential.
+
+    Example:
+
+        genogram bundle CSC:3005 -o ruby-bundle.pdf --case-ref ZZ24C00123 --redact dob
+    """
+    from render.bundle import BundleOptions, write_bundle
+
+    state: State = ctx.obj
+    with errors_to_exit():
+        path = check_output_path(output, force=force)
+        options = BundleOptions(
+            case_ref=case_ref,
+            author=author,
+            redact=frozenset(r.value for r in redact or []),
+            include_confidential=include_confidential,
+            generations=generations,
+            max_degree=max_degree,
+            notation=notation.value,
+        )
+        with opened_store(state) as store:
+            result = write_bundle(store, subject, path, options)
+            withheld = ",".join(result.redactions) or "none"
+            record_audit(
+                store, "export-bundle", result.person_id, detail=f"pdf;withheld={withheld}"
+            )
+        out.print(str(result.path), markup=False)
+
+
+# --------------------------------------------------------------------------- match
+
+
+@app.command("match")
+def match_cmd(
+    ctx: typer.Context,
+    left: Annotated[Path, typer.Argument(help="People CSV (the left side of every pair).")],
+    right: Annotated[
+        Path | None, typer.Argument(help="Second CSV to link to; omit to find duplicates.")
+    ] = None,
+    id_column: Annotated[
+        str, typer.Option("--id", help="The column holding each row's id.", show_default=False)
+    ] = "",
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="FIELD=COLUMN (fields: identifier, given_names, family_name, birth_date, "
+            "sex, postcode, address; address may be given several times).",
+        ),
+    ] = None,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Pairs CSV to write.", show_default=False)
+    ] = Path(),
+    threshold: Annotated[
+        float,
+        typer.Option("--threshold", min=0.0, max=1.0, help="Lowest match probability written."),
+    ] = 0.6,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Link two people CSV files, or find the duplicates in one, writing left_id,right_id,score.
+
+    The score is the match probability of a Fellegi-Sunter model whose weights are estimated
+    from the files themselves (no labels needed). Pairs at or above --threshold are written.
+
+    Example:
+
+        genogram match csc.csv housing.csv --id record_id --map given_names=Forename
+            --map birth_date=DOB -o pairs.csv
+    """
+    from extract.tables import parse_match_mapping, read_table, write_pairs
+    from genogram.linkage import STEPS, LinkOptions, link
+
+    state: State = ctx.obj
+    with errors_to_exit():
+        if not id_column:
+            raise InputError("give the id column with --id COLUMN", field="--id")
+        if output == Path():
+            raise InputError("give the pairs file with -o PAIRS.csv", field="-o")
+        path = check_output_path(output, force=force)
+        fields = parse_match_mapping(mapping or [])
+        tables = [read_table(p, id_column=id_column, mapping=fields) for p in (left, right) if p]
+        with progress_bar(state, "matching", STEPS) as tick:
+            result = link(
+                tables[0],
+                tables[1] if len(tables) > 1 else None,
+                options=LinkOptions(threshold=threshold),
+                progress=tick,
+            )
+        written = write_pairs(path, result.pairs)
+        out.print(f"wrote {written} pairs to {path}", markup=False)
+        if not state.quiet:
+            stats = result.blocking
+            err.print(
+                f"genogram: compared {stats.candidate_pairs} of {stats.total_pairs} possible "
+                f"pairs (blocking skipped {stats.reduction_ratio:.4%})",
+                markup=False,
+            )
+            for name, count in sorted(result.unreadable.items()):
+                err.print(
+                    f"genogram: warning: {count} {name} values could not be read "
+                    "and were treated as missing",
+                    markup=False,
+                )
 
 
 # --------------------------------------------------------------------------- demo
+
+
+# --------------------------------------------------------------------------- curation
+
+
+def curated(store: GraphStore) -> CuratedStore:
+    """The store as a `CuratedStore` (review, merge, audit), or a clear error."""
+    if not all(hasattr(store, name) for name in ("append_audit", "put_decision", "delete_person")):
+        raise StoreError("this store backend does not support review, merge or audit yet")
+    return cast("CuratedStore", store)
+
+
+def record_audit(
+    store: GraphStore, action: str, subject: str | None, detail: str | None = None
+) -> None:
+    """Append to the audit log when the backend keeps one (views and exports)."""
+    from genogram.curation import audit
+
+    if all(hasattr(store, name) for name in ("append_audit", "audit_entries")):
+        audit(cast("CuratedStore", store), action, subject, detail=detail)
+
+
+review_app = typer.Typer(
+    pretty_exceptions_show_locals=False,
+    invoke_without_command=True,
+)
+app.add_typer(review_app, name="review")
+
+
+@review_app.callback()
+def review_list_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = (
+        TableFormat.table
+    ),
+) -> None:
+    """List pending pairs with the evidence for and against (or accept/reject one).
+
+    Example:
+
+        genogram review
+
+        genogram review accept RV1a2b3c4d
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from genogram.curation import pending_reviews
+
+    state: State = ctx.obj
+    with errors_to_exit(), opened_store(state) as store:
+        items = pending_reviews(curated(store))
+        if fmt is TableFormat.json:
+            sys.stdout.write(json.dumps([i.as_json() for i in items], indent=2) + "\n")
+            return
+        if fmt is TableFormat.csv:
+            writer = csv.writer(sys.stdout, lineterminator="\r\n")
+            writer.writerow(["id", "person_id", "other_person_id", "candidate", "score"])
+            for i in items:
+                writer.writerow(
+                    [
+                        neutralise_cell(v)
+                        for v in (i.id, i.person_id, i.other_person_id, i.candidate, i.score)
+                    ]
+                )
+            return
+        table = Table(title=f"{len(items)} pairs waiting for review", title_justify="left")
+        for column in ("Review", "Person", "May be", "Record/mention", "Score", "For", "Against"):
+            table.add_column(column)
+        for i in items:
+            table.add_row(
+                i.id,
+                _label(store, i.person_id),
+                _label(store, i.other_person_id),
+                i.candidate,
+                f"{i.score:.2f}",
+                ", ".join(k for k, _ in i.evidence_for),
+                ", ".join(k for k, _ in i.evidence_against),
+            )
+        out.print(table)
+
+
+def _label(store: GraphStore, person_id: str) -> str:
+    person = store.get_person(person_id)
+    if person is None:
+        return person_id
+    born = f" b. {person.birth_date.year}" if person.birth_date else ""
+    return f"{person.name or '(no name)'}{born} [{person_id}]"
+
+
+@review_app.command("accept")
+def review_accept_cmd(
+    ctx: typer.Context,
+    review_id: Annotated[str, typer.Argument(help="A review id from 'genogram review'.")],
+) -> None:
+    """They are the same person: merge them (undo with 'genogram split').
+
+    Example:
+
+        genogram review accept RV1a2b3c4d
+    """
+    from genogram.curation import accept_review
+
+    state: State = ctx.obj
+    with errors_to_exit(), opened_store(state) as store:
+        decision = accept_review(curated(store), review_id)
+    out.print(f"merged: decision {decision.id}", markup=False)
+
+
+@review_app.command("reject")
+def review_reject_cmd(
+    ctx: typer.Context,
+    review_id: Annotated[str, typer.Argument(help="A review id from 'genogram review'.")],
+) -> None:
+    """They are different people: keep them apart.
+
+    Example:
+
+        genogram review reject RV1a2b3c4d
+    """
+    from genogram.curation import reject_review
+
+    state: State = ctx.obj
+    with errors_to_exit(), opened_store(state) as store:
+        decision = reject_review(curated(store), review_id)
+    out.print(f"kept apart: decision {decision.id}", markup=False)
+
+
+@app.command("merge")
+def merge_cmd(
+    ctx: typer.Context,
+    keep: Annotated[str, typer.Argument(help="The person to keep (id or SOURCE:RECORD_ID).")],
+    drop: Annotated[str, typer.Argument(help="The person merged into KEEP.")],
+) -> None:
+    """Correct a missed match: make two people one (undo with 'genogram split').
+
+    Example:
+
+        genogram merge CSC:1002 HOUSING:H-201
+    """
+    from genogram.curation import merge_people
+
+    state: State = ctx.obj
+    with errors_to_exit(), opened_store(state) as store:
+        kept = resolve_reference(store, keep)
+        dropped = resolve_reference(store, drop)
+        decision = merge_people(curated(store), kept.id, dropped.id)
+    out.print(f"merged {dropped.id} into {kept.id}: decision {decision.id}", markup=False)
+
+
+@app.command("split")
+def split_cmd(
+    ctx: typer.Context,
+    decision: Annotated[
+        str, typer.Argument(help="A merge decision id, or the id of a merged person.")
+    ],
+) -> None:
+    """Undo a merge: both people as they were before it.
+
+    Example:
+
+        genogram split D1a2b3c4d5e
+    """
+    from genogram.curation import split
+
+    state: State = ctx.obj
+    with errors_to_exit(), opened_store(state) as store:
+        try:  # a person reference means that person's latest merge
+            reference = resolve_reference(store, decision).id
+        except PersonNotFoundError:
+            reference = decision
+        done = split(curated(store), reference)
+    out.print(f"split: decision {done.id}", markup=False)
+
+
+@app.command("audit")
+def audit_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = (
+        TableFormat.table
+    ),
+) -> None:
+    """Show the append-only audit log: who viewed, exported, merged or erased what, when.
+
+    Example:
+
+        genogram audit --format json
+    """
+    state: State = ctx.obj
+    with errors_to_exit(), opened_store(state) as store:
+        entries = curated(store).audit_entries()
+    rows = [
+        {
+            "time": e.time,
+            "actor": e.actor,
+            "action": e.action,
+            "subject": e.subject,
+            "outcome": e.outcome,
+            "detail": e.detail,
+        }
+        for e in entries
+    ]
+    if fmt is TableFormat.json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+    elif fmt is TableFormat.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\r\n")
+        writer.writerow(["time", "actor", "action", "subject", "outcome", "detail"])
+        writer.writerows([[neutralise_cell(v) for v in row.values()] for row in rows])
+    else:
+        table = Table(title="Audit log", title_justify="left")
+        for column in ("Time", "Who", "Action", "Person", "Outcome", "Detail"):
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*(str(v or "") for v in row.values()))
+        out.print(table)
+
+
+@app.command("erase")
+def erase_cmd(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Argument(help="Person id or SOURCE:RECORD_ID to erase.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: erasure cannot be undone.")] = False,
+) -> None:
+    """Erase a person, their relationships and the quotes that name them (right to erasure).
+
+    The audit log records that an erasure happened, by id, without the erased content.
+
+    Example:
+
+        genogram erase HOUSING:H-203 --yes
+    """
+    from genogram.curation import erase_person
+
+    state: State = ctx.obj
+    with errors_to_exit():
+        if not yes:
+            raise InputError("erasure cannot be undone: add --yes to confirm", field="--yes")
+        with opened_store(state) as store:
+            target = resolve_reference(store, person)
+            withdrawn = erase_person(curated(store), target.id)
+    out.print(f"erased {target.id}; {withdrawn} other quotes withdrawn", markup=False)
 
 
 def _fixtures_dir(given: Path | None) -> Path:
@@ -444,9 +977,10 @@ def demo_cmd(
 
         genogram demo --out /tmp/genogram-demo
     """
-    from extract.nlp import build_pipeline, extract_mentions
+    from extract.nlp import build_pipeline, extract_note
     from extract.notes import read_notes
     from extract.records import read_mapping_file, read_people, read_relationships
+    from render import RenderOptions
 
     state: State = ctx.obj
     with errors_to_exit():
@@ -479,7 +1013,7 @@ def demo_cmd(
             )
             note_list = read_notes(src / "notes.jsonl")
             nlp = build_pipeline()
-            mentions = {note.id: extract_mentions(note, nlp) for note in note_list}
+            mentions = {note.id: extract_note(note, nlp) for note in note_list}
             steps.append(ingest_notes(store, note_list, mentions))
             for report in steps:
                 _print_report(demo_state, report, ReportFormat.text)
@@ -493,10 +1027,68 @@ def demo_cmd(
             written = []
             for suffix in (".pdf", ".svg"):
                 path = check_output_path(out_dir / f"{stem}{suffix}", force=True)
-                written.append(_render(store, person.id, path, 2, "uk", "genogram demo"))
+                demo_options = RenderOptions(generations=2, author="genogram demo")
+                written.append(_render(store, person.id, path, demo_options))
         out.print(f"store: {demo_state.store}", markup=False)
         for path in written:
             out.print(f"wrote: {path}", markup=False)
+
+
+# --------------------------------------------------------------------------- store
+
+
+@store_app.command("copy")
+def store_copy_cmd(
+    ctx: typer.Context,
+    source: Annotated[
+        str,
+        typer.Option("--from", help="Store to read: SQLite file path or bolt:// / neo4j:// URI."),
+    ],
+    target: Annotated[
+        str,
+        typer.Option("--to", help="Store to write: SQLite file path or bolt:// / neo4j:// URI."),
+    ],
+    merge: Annotated[
+        bool, typer.Option("--merge", help="Add to a target that already holds a graph.")
+    ] = False,
+    fmt: Annotated[ReportFormat, typer.Option("--format", help="Summary format.")] = (
+        ReportFormat.text
+    ),
+) -> None:
+    """Copy a whole graph (people, relationships with their evidence, documents, match
+    decisions) from one store to another, e.g. SQLite to Neo4j when a team outgrows one machine.
+
+    Neo4j credentials come from GENOGRAM_NEO4J_USER / GENOGRAM_NEO4J_PASSWORD and the database
+    from GENOGRAM_NEO4J_DATABASE. The target must be empty unless --merge is given; re-running
+    a copy with --merge changes nothing.
+
+    Example:
+
+        genogram store copy --from genogram.db --to bolt://graph.council.example:7687
+    """
+    from graphstore.copy import copy_store
+
+    state: State = ctx.obj
+    with errors_to_exit():
+        if os.path.abspath(source) == os.path.abspath(target):
+            raise InputError("--from and --to name the same store", field="--to")
+        if "://" not in source and not Path(source).is_file():
+            raise InputError("there is no store file here", file=source, field="--from")
+        with opened_store(State(store=source)) as src, opened_store(State(store=target)) as dst:
+            counts = src.counts()
+            total = sum(counts.get(k, 0) for k in ("persons", "relationships", "documents"))
+            total += counts.get("matches", 0)
+            with progress_bar(state, "copying", total) as tick:
+                report = copy_store(src, dst, merge=merge, progress=tick)
+        if fmt is ReportFormat.json:
+            out.print_json(json.dumps(report.as_dict()))
+        else:
+            out.print(
+                f"copied: {report.persons} people, {report.relationships} relationships "
+                f"({report.evidence} pieces of evidence), {report.documents} documents, "
+                f"{report.matches} match decisions",
+                markup=False,
+            )
 
 
 if __name__ == "__main__":  # pragma: no cover

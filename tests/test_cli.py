@@ -420,6 +420,13 @@ COMMANDS: Sequence[Sequence[str]] = (
     ("relatives",),
     ("render",),
     ("demo",),
+    ("review",),
+    ("review", "accept"),
+    ("review", "reject"),
+    ("merge",),
+    ("split",),
+    ("audit",),
+    ("erase",),
 )
 
 
@@ -451,3 +458,59 @@ def test_demo_writes_a_pdf_that_opens(tmp_path: Path) -> None:
     assert again.exit_code == 0, again.stderr
     assert counts(out / "genogram.db") == before
     assert os.path.getsize(pdf) > 1000
+
+
+# ------------------------------------------------------------------ review, merge, split, audit
+
+
+def test_review_accept_split_and_audit(tmp_path: Path) -> None:
+    store = tmp_path / "g.db"
+    assert ingest_csc(store).code == 0
+    edu = tmp_path / "edu.csv"
+    edu.write_text("source,record_id,given_names,family_name,birth_date\nEDU,E-9,K,Hart,1994\n")
+    assert run(store, "ingest", "records", "--people", str(edu)).code == 0
+    listed = json.loads(run(store, "review", "--format", "json").stdout)
+    assert len(listed) == 1 and 0.6 <= listed[0]["score"] < 0.85
+    table = run(store, "review")
+    assert listed[0]["id"] in table.stdout and "Kerry Louise Hart" in table.stdout
+    accepted = run(store, "review", "accept", listed[0]["id"])
+    assert accepted.code == 0, accepted.stderr
+    assert json.loads(run(store, "review", "--format", "json").stdout) == []
+    decision = accepted.stdout.split()[-1]
+    assert run(store, "split", decision).code == 0
+    assert len(json.loads(run(store, "review", "--format", "json").stdout)) == 1
+    assert run(store, "split", decision).code == 2  # already undone
+    assert run(store, "relatives", "CSC:1001", "--format", "json").code == 0
+    log = json.loads(run(store, "audit", "--format", "json").stdout)
+    assert [e["action"] for e in log] == ["review-accept", "split", "view-relatives"]
+    assert all(e["actor"] for e in log)
+
+
+def test_merge_and_erase_commands(tmp_path: Path) -> None:
+    store = tmp_path / "g.db"
+    assert ingest_csc(store).code == 0
+    merged = run(store, "merge", "CSC:1004", "CSC:1005")
+    assert merged.code == 0, merged.stderr
+    assert run(store, "split", "CSC:1004").code == 0  # by person id: their latest merge
+    assert run(store, "merge", "CSC:1004", "CSC:1004").code == 2
+    assert run(store, "erase", "CSC:1005").code == 2  # needs --yes
+    erased = run(store, "erase", "CSC:1005", "--yes")
+    assert erased.code == 0, erased.stderr
+    assert run(store, "relatives", "CSC:1005").code == 2
+    log = json.loads(run(store, "audit", "--format", "json").stdout)
+    assert log[-1]["action"] == "erase"
+    assert "O'Connor" not in json.dumps(log)
+
+
+def test_note_subject_matching_two_people_asks_for_an_id(tmp_path: Path) -> None:
+    store = tmp_path / "g.db"
+    assert ingest_csc(store).code == 0
+    before = counts(store)
+    notes = tmp_path / "n.jsonl"
+    note = {"id": "a", "subject": "Hart", "text": "Mum (Kerry) was at home."}
+    notes.write_text(json.dumps(note) + "\n", encoding="utf-8")
+    result = run(store, "ingest", "notes", str(notes))
+    assert result.code == 2
+    assert "line 1" in result.stderr and "subject" in result.stderr
+    assert "give a person id" in result.stderr and "CSC:1002" in result.stderr
+    assert counts(store) == before
