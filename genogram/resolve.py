@@ -813,25 +813,7 @@ def _party(session: _Session, ctx: _NoteContext, party: Party) -> str | None:
         return ctx.found[party.mention_span]
     if party.name is None:
         return None
-    key = normalise(party.name)
-    known = _named(ctx, key)
-    if known is not None:
-        return known
-    given, family = split_full_name(party.name)
-    query = Person(id="?", given_names=given, family_name=family)
-    context = {pid: 1.0 for pid in _connected(session, ctx.subject_id)}
-    found = session.match(query, context=context)
-    if found is not None and found[2] == "merge" and found[0].id in context:
-        ctx.named[key] = found[0].id
-        return found[0].id
-    # Someone the note names only here (a lodger, a friend): a person of their own.
-    mention_key = SourceKey(ctx.system, f"{ctx.note.id}#party:{key}")
-    pid = session.store.find_by_source(mention_key) or person_id_for(mention_key)
-    if pid not in session.people:
-        session.put(Person(id=pid, given_names=given, family_name=family, sources=[mention_key]))
-        session.report.people_created += 1
-    ctx.named[key] = pid
-    return pid
+    return _note_person(session, ctx, party.name, role="party", only_connected=True)
 
 
 def _placeable(session: _Session, ctx: _NoteContext, mention: KinMention) -> str | None:
@@ -932,19 +914,28 @@ def _anchor(session: _Session, ctx: _NoteContext, mention: KinMention) -> str:
     """The person the mention's term is relative to: the subject, or a named person."""
     if mention.anchor is None:
         return ctx.subject_id
-    key = normalise(mention.anchor)
+    return _note_person(session, ctx, mention.anchor, role="anchor", only_connected=False)
+
+
+def _note_person(
+    session: _Session, ctx: _NoteContext, name: str, *, role: str, only_connected: bool
+) -> str:
+    """The person a note names outside a kin term (an anchor such as "Liam" in "Liam's
+    brother", or one end of a relation): someone already named in the note, a confident match
+    preferring people connected to the subject (required when `only_connected`), or a new
+    person of their own (a lodger, a friend) keyed by the note and the name."""
+    key = normalise(name)
     known = _named(ctx, key)
     if known is not None:
         return known
-    given, family = split_full_name(mention.anchor)
+    given, family = split_full_name(name)
     query = Person(id="?", given_names=given, family_name=family)
-    # Prefer people already connected to the subject.
     context = {pid: 1.0 for pid in _connected(session, ctx.subject_id)}
     found = session.match(query, context=context)
-    if found is not None and found[2] == "merge":
+    if found is not None and found[2] == "merge" and (not only_connected or found[0].id in context):
         ctx.named[key] = found[0].id
         return found[0].id
-    mention_key = SourceKey(ctx.system, f"{ctx.note.id}#anchor:{key}")
+    mention_key = SourceKey(ctx.system, f"{ctx.note.id}#{role}:{key}")
     pid = session.store.find_by_source(mention_key) or person_id_for(mention_key)
     if pid not in session.people:
         session.put(Person(id=pid, given_names=given, family_name=family, sources=[mention_key]))
