@@ -107,11 +107,6 @@ class GraphStore(Protocol):
         ...
 
 
-def relationship_index(rels: Sequence[Relationship]) -> dict[str, Relationship]:
-    """Relationships by id (a small helper for services working on a neighbourhood)."""
-    return {r.id: r for r in rels}
-
-
 class CuratedStore(GraphStore, Protocol):
     """The operations people use to correct and govern the graph: deleting and restoring
     (merge, split, erasure), decisions about identity, and the append-only audit log.
