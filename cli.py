@@ -15,14 +15,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from genogram.errors import GenogramError, InputError, PersonNotFoundError, StoreError
+from genogram.errors import GenogramError, InputError, PersonNotFoundError
 from genogram.query import (
     DEFAULT_MAX_DEGREE,
     Relative,
@@ -31,7 +31,7 @@ from genogram.query import (
     relatives_rows,
 )
 from genogram.resolve import IngestReport, ingest_notes, ingest_records, resolve_reference
-from genogram.store import CuratedStore, GraphStore
+from genogram.store import GraphStore
 
 if TYPE_CHECKING:
     from render import RenderOptions
@@ -706,21 +706,13 @@ def match_cmd(
 # --------------------------------------------------------------------------- curation
 
 
-def curated(store: GraphStore) -> CuratedStore:
-    """The store as a `CuratedStore` (review, merge, audit), or a clear error."""
-    if not all(hasattr(store, name) for name in ("append_audit", "put_decision", "delete_person")):
-        raise StoreError("this store backend does not support review, merge or audit yet")
-    return cast("CuratedStore", store)
-
-
 def record_audit(
     store: GraphStore, action: str, subject: str | None, detail: str | None = None
 ) -> None:
-    """Append to the audit log when the backend keeps one (views and exports)."""
+    """Append a view or an export to the audit log."""
     from genogram.curation import audit
 
-    if all(hasattr(store, name) for name in ("append_audit", "audit_entries")):
-        audit(cast("CuratedStore", store), action, subject, detail=detail)
+    audit(store, action, subject, detail=detail)
 
 
 review_app = typer.Typer(
@@ -751,7 +743,7 @@ def review_list_cmd(
 
     state: State = ctx.obj
     with errors_to_exit(), opened_store(state) as store:
-        items = pending_reviews(curated(store))
+        items = pending_reviews(store)
         if fmt is TableFormat.json:
             sys.stdout.write(json.dumps([i.as_json() for i in items], indent=2) + "\n")
             return
@@ -805,7 +797,7 @@ def review_accept_cmd(
 
     state: State = ctx.obj
     with errors_to_exit(), opened_store(state) as store:
-        decision = accept_review(curated(store), review_id)
+        decision = accept_review(store, review_id)
     out.print(f"merged: decision {decision.id}", markup=False)
 
 
@@ -824,7 +816,7 @@ def review_reject_cmd(
 
     state: State = ctx.obj
     with errors_to_exit(), opened_store(state) as store:
-        decision = reject_review(curated(store), review_id)
+        decision = reject_review(store, review_id)
     out.print(f"kept apart: decision {decision.id}", markup=False)
 
 
@@ -846,7 +838,7 @@ def merge_cmd(
     with errors_to_exit(), opened_store(state) as store:
         kept = resolve_reference(store, keep)
         dropped = resolve_reference(store, drop)
-        decision = merge_people(curated(store), kept.id, dropped.id)
+        decision = merge_people(store, kept.id, dropped.id)
     out.print(f"merged {dropped.id} into {kept.id}: decision {decision.id}", markup=False)
 
 
@@ -871,7 +863,7 @@ def split_cmd(
             reference = resolve_reference(store, decision).id
         except PersonNotFoundError:
             reference = decision
-        done = split(curated(store), reference)
+        done = split(store, reference)
     out.print(f"split: decision {done.id}", markup=False)
 
 
@@ -890,7 +882,7 @@ def audit_cmd(
     """
     state: State = ctx.obj
     with errors_to_exit(), opened_store(state) as store:
-        entries = curated(store).audit_entries()
+        entries = store.audit_entries()
     rows = [
         {
             "time": e.time,
@@ -939,7 +931,7 @@ def erase_cmd(
             raise InputError("erasure cannot be undone: add --yes to confirm", field="--yes")
         with opened_store(state) as store:
             target = resolve_reference(store, person)
-            withdrawn = erase_person(curated(store), target.id)
+            withdrawn = erase_person(store, target.id)
     out.print(f"erased {target.id}; {withdrawn} other quotes withdrawn", markup=False)
 
 
@@ -1055,8 +1047,9 @@ def store_copy_cmd(
         ReportFormat.text
     ),
 ) -> None:
-    """Copy a whole graph (people, relationships with their evidence, documents, match
-    decisions) from one store to another, e.g. SQLite to Neo4j when a team outgrows one machine.
+    """Copy a whole graph (people, relationships with their evidence, documents, match and
+    identity decisions, the audit log) from one store to another, e.g. SQLite to Neo4j when a
+    team outgrows one machine.
 
     Neo4j credentials come from GENOGRAM_NEO4J_USER / GENOGRAM_NEO4J_PASSWORD and the database
     from GENOGRAM_NEO4J_DATABASE. The target must be empty unless --merge is given; re-running
@@ -1078,6 +1071,7 @@ def store_copy_cmd(
             counts = src.counts()
             total = sum(counts.get(k, 0) for k in ("persons", "relationships", "documents"))
             total += counts.get("matches", 0)
+            total += len(src.decisions()) + len(src.audit_entries())
             with progress_bar(state, "copying", total) as tick:
                 report = copy_store(src, dst, merge=merge, progress=tick)
         if fmt is ReportFormat.json:
@@ -1086,7 +1080,8 @@ def store_copy_cmd(
             out.print(
                 f"copied: {report.persons} people, {report.relationships} relationships "
                 f"({report.evidence} pieces of evidence), {report.documents} documents, "
-                f"{report.matches} match decisions",
+                f"{report.matches} match decisions, {report.decisions} identity decisions, "
+                f"{report.audit_entries} audit entries",
                 markup=False,
             )
 

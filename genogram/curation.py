@@ -25,7 +25,7 @@ from genogram.snapshot import (
     relationship_from_dict,
     relationship_to_dict,
 )
-from genogram.store import CuratedStore
+from genogram.store import GraphStore
 
 #: Component similarities at or above this count as evidence for a match, at or below
 #: `AGAINST_AT` as evidence against.
@@ -50,7 +50,7 @@ def current_actor() -> str:
 
 
 def audit(
-    store: CuratedStore,
+    store: GraphStore,
     action: str,
     subject: str | None,
     outcome: str = "ok",
@@ -99,7 +99,7 @@ def _review_id(m: MatchDecision) -> str:
     return f"RV{digest[:8]}"
 
 
-def pending_reviews(store: CuratedStore) -> list[ReviewItem]:
+def pending_reviews(store: GraphStore) -> list[ReviewItem]:
     """Every doubtful match still waiting for a person, highest score first."""
     items = []
     for m in store.matches():
@@ -122,7 +122,7 @@ def pending_reviews(store: CuratedStore) -> list[ReviewItem]:
     return sorted(items, key=lambda i: (-i.score, i.id))
 
 
-def _find_review(store: CuratedStore, review_id: str) -> tuple[ReviewItem, MatchDecision]:
+def _find_review(store: GraphStore, review_id: str) -> tuple[ReviewItem, MatchDecision]:
     for m in store.matches():
         if _review_id(m) == review_id.strip():
             if m.decision != "review" or m.other_person_id is None:
@@ -132,7 +132,7 @@ def _find_review(store: CuratedStore, review_id: str) -> tuple[ReviewItem, Match
     raise InputError(f"no pending review {review_id!r}; see 'genogram review'", field="ID")
 
 
-def accept_review(store: CuratedStore, review_id: str, actor: str | None = None) -> Decision:
+def accept_review(store: GraphStore, review_id: str, actor: str | None = None) -> Decision:
     """The pair is one person: merge the newer person into the known one (a later split
     puts the pair back in the queue)."""
     item, _ = _find_review(store, review_id)
@@ -142,7 +142,7 @@ def accept_review(store: CuratedStore, review_id: str, actor: str | None = None)
     return decision
 
 
-def reject_review(store: CuratedStore, review_id: str, actor: str | None = None) -> Decision:
+def reject_review(store: GraphStore, review_id: str, actor: str | None = None) -> Decision:
     """The pair are different people: keep them apart and remember the decision."""
     item, m = _find_review(store, review_id)
     decision = Decision(
@@ -209,7 +209,7 @@ def _repoint(rel: Relationship, old: str, new: str) -> Relationship | None:
 
 
 def merge_people(
-    store: CuratedStore,
+    store: GraphStore,
     keep_id: str,
     drop_id: str,
     actor: str | None = None,
@@ -284,7 +284,7 @@ def _match_from_dict(d: dict[str, Any]) -> MatchDecision:
     )
 
 
-def find_merge(store: CuratedStore, reference: str) -> Decision:
+def find_merge(store: GraphStore, reference: str) -> Decision:
     """The merge a SPLIT argument names: a decision id, or a person id whose latest merge
     (not yet undone) is meant."""
     merges = [d for d in store.decisions() if d.action == "merge" and d.undone_by is None]
@@ -296,7 +296,7 @@ def find_merge(store: CuratedStore, reference: str) -> Decision:
     )
 
 
-def split(store: CuratedStore, decision_id: str, actor: str | None = None) -> Decision:
+def split(store: GraphStore, decision_id: str, actor: str | None = None) -> Decision:
     """Undo a merge: both people, their relationships and match decisions as they were
     before it. Relationships added to the kept person since the merge stay with them."""
     merge = find_merge(store, decision_id)
@@ -343,7 +343,7 @@ def split(store: CuratedStore, decision_id: str, actor: str | None = None) -> De
 # --------------------------------------------------------------------------- erasure
 
 
-def erase_person(store: CuratedStore, person_id: str, actor: str | None = None) -> int:
+def erase_person(store: GraphStore, person_id: str, actor: str | None = None) -> int:
     """Remove a person, their relationships and the evidence for them, withdraw quotes that
     name them, and drop snapshots that hold their details; the audit log records that an
     erasure happened (the id only). Returns how many other quotes were withdrawn."""

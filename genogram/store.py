@@ -2,8 +2,8 @@
 
 Defined here, in the domain core, so that the core's services can use a store without
 importing any backend (dependencies point inward). Backends: `graphstore.sqlite.SQLiteStore`
-(embedded default) and, later, a Neo4j/Bolt store. The shared contract tests in
-`tests/test_store_contract.py` run against every backend.
+(embedded default) and `graphstore.neo4j.Neo4jStore` (Neo4j 5 over Bolt). The shared contract
+tests in `tests/test_store_contract.py` and `tests/test_curation.py` run against every backend.
 
 Write semantics are idempotent so re-running an ingest duplicates nothing:
 - `put_person` inserts or updates by id; scalar fields are replaced by the given values,
@@ -106,15 +106,7 @@ class GraphStore(Protocol):
         """Row counts: persons, relationships, evidence, documents, matches."""
         ...
 
-
-class CuratedStore(GraphStore, Protocol):
-    """The operations people use to correct and govern the graph: deleting and restoring
-    (merge, split, erasure), decisions about identity, and the append-only audit log.
-
-    Kept as an extension of `GraphStore` while every backend gains it; services that change
-    identity or audit take a `CuratedStore`.
-    """
-
+    # curation: correcting and governing the graph (merge, split, erasure, review, audit)
     def delete_person(self, person_id: str) -> None:
         """Remove a person with their sources, addresses, facts, every relationship touching
         them (with its evidence) and every match decision naming them."""

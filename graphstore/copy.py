@@ -1,7 +1,8 @@
 """Copy a whole graph from one store to another, whatever their backends (`genogram store copy`).
 
 Moves everything the contract holds: people with every field, fact, source key and address;
-relationships with all their evidence; documents; match decisions. Only the public
+relationships with all their evidence; documents; match decisions; identity decisions (with
+the snapshots a split needs) and the audit log, in its order. Only the public
 `GraphStore` operations are used, so a copy between two backends is exactly what the contract
 tests check each backend keeps. People are written before relationships (a relationship needs
 both its people), in batches of one transaction each; re-running a copy with `merge=True`
@@ -10,6 +11,7 @@ changes nothing (every write is idempotent), so an interrupted copy can simply b
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -36,6 +38,8 @@ class CopyReport:
     evidence: int
     documents: int
     matches: int
+    decisions: int = 0
+    audit_entries: int = 0
 
     def as_dict(self) -> dict[str, int]:
         """Plain dict for JSON output."""
@@ -45,6 +49,8 @@ class CopyReport:
             "evidence": self.evidence,
             "documents": self.documents,
             "matches": self.matches,
+            "decisions": self.decisions,
+            "audit_entries": self.audit_entries,
         }
 
 
@@ -62,8 +68,9 @@ def copy_store(
     batch: int = BATCH,
     progress: Callable[[int], None] | None = None,
 ) -> CopyReport:
-    """Copy every person, relationship, document and match decision from `source` into
-    `target`. Refuses a target that already holds data unless `merge` is true; after copying
+    """Copy every person, relationship, document, match decision, identity decision and audit
+    entry from `source` into `target`. Refuses a target that already holds data unless `merge`
+    is true (audit entries the target already has are then not appended again); after copying
     into an empty target, checks that the target's counts equal the source's."""
     if batch < 1:
         raise ValueError("batch must be 1 or more")
@@ -96,13 +103,33 @@ def copy_store(
                 target.put_document(doc)
         counts["documents"] += len(docs)
         tick(len(docs))
-    for decisions in _batches(source.matches(), batch):
+    for found in _batches(source.matches(), batch):
         with target.transaction():
-            for decision in decisions:
-                target.record_match(decision)
-        counts["matches"] += len(decisions)
-        tick(len(decisions))
-    report = CopyReport(evidence=evidence, **counts)
+            for match in found:
+                target.record_match(match)
+        counts["matches"] += len(found)
+        tick(len(found))
+    identities = source.decisions()
+    with target.transaction():
+        for identity in identities:
+            target.put_decision(identity)
+    tick(len(identities))
+    # The log only grows: with --merge, append only the entries the target lacks.
+    have = Counter(target.audit_entries()) if merge else Counter()
+    entries = []
+    for entry in source.audit_entries():
+        if have[entry]:
+            have[entry] -= 1
+        else:
+            entries.append(entry)
+    for chunk in _batches(entries, batch):
+        with target.transaction():
+            for entry in chunk:
+                target.append_audit(entry)
+        tick(len(chunk))
+    report = CopyReport(
+        evidence=evidence, decisions=len(identities), audit_entries=len(entries), **counts
+    )
     if not any(before.get(k, 0) for k in COPIED):
         after = target.counts()
         wanted = report.as_dict()

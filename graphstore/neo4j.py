@@ -23,7 +23,6 @@ under a write lock inside the same managed transaction.
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import os
@@ -41,6 +40,8 @@ from neo4j import exceptions as neo4j_errors
 from genogram.errors import StoreError
 from genogram.model import (
     Address,
+    AuditEntry,
+    Decision,
     Document,
     Evidence,
     Fact,
@@ -52,6 +53,7 @@ from genogram.model import (
     Sex,
     SourceKey,
 )
+from genogram.store import WITHDRAWN_QUOTE
 from graphstore.sqlite import name_words
 
 __all__ = [
@@ -76,7 +78,7 @@ ENV_PASSWORD: Final = "GENOGRAM_NEO4J_PASSWORD"  # noqa: S105 - a variable name
 ENV_DATABASE: Final = "GENOGRAM_NEO4J_DATABASE"
 
 #: The graph layout version this code writes; kept on the `GenogramSchema` node.
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 
 #: Rows per `UNWIND` statement, and ids per page when listing.
 _BATCH: Final = 2000
@@ -109,6 +111,8 @@ _SCHEMA_STATEMENTS: Final[tuple[str, ...]] = (
     "FOR (m:MatchDecision) REQUIRE m.key IS UNIQUE",
     "CREATE CONSTRAINT genogram_schema_name IF NOT EXISTS "
     "FOR (s:GenogramSchema) REQUIRE s.name IS UNIQUE",
+    "CREATE CONSTRAINT genogram_decision_id IF NOT EXISTS FOR (d:Decision) REQUIRE d.id IS UNIQUE",
+    "CREATE INDEX genogram_audit_seq IF NOT EXISTS FOR (a:AuditEntry) ON (a.seq)",
     "CREATE INDEX genogram_match_person IF NOT EXISTS FOR (m:MatchDecision) ON (m.person_id)",
     "CREATE INDEX genogram_match_other IF NOT EXISTS FOR (m:MatchDecision) ON (m.other_person_id)",
     *(
@@ -316,6 +320,54 @@ def _match_from(props: Mapping[str, Any]) -> MatchDecision:
     )
 
 
+def _decision_props(d: Decision) -> dict[str, Any]:
+    props = {
+        "id": d.id,
+        "action": d.action,
+        "person_ids": list(d.person_ids),
+        "actor": d.actor,
+        "time": d.time,
+        "snapshot": d.snapshot,
+        "undone_by": d.undone_by,
+    }
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def _decision_from(props: Mapping[str, Any]) -> Decision:
+    return Decision(
+        id=props["id"],
+        action=props["action"],
+        person_ids=tuple(props.get("person_ids") or ()),
+        actor=props["actor"],
+        time=props["time"],
+        snapshot=props.get("snapshot"),
+        undone_by=props.get("undone_by"),
+    )
+
+
+def _audit_props(entry: AuditEntry) -> dict[str, Any]:
+    props = {
+        "time": entry.time,
+        "actor": entry.actor,
+        "action": entry.action,
+        "subject": entry.subject,
+        "outcome": entry.outcome,
+        "detail": entry.detail,
+    }
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def _audit_from(props: Mapping[str, Any]) -> AuditEntry:
+    return AuditEntry(
+        time=props["time"],
+        actor=props["actor"],
+        action=props["action"],
+        subject=props.get("subject"),
+        outcome=props["outcome"],
+        detail=props.get("detail"),
+    )
+
+
 # ----------------------------------------------------------------------------- merge semantics
 
 
@@ -390,12 +442,27 @@ def merge_relationship(stored: Relationship | None, incoming: Relationship) -> R
     return replace(incoming, evidence=evidence)
 
 
+#: What an operation in the pending buffer does to one person or relationship.
+_PUT: Final = "put"
+_REPLACE: Final = "replace"
+_DELETE: Final = "delete"
+
+
 def _fold(
-    stored: _T | None, writes: Sequence[_T], merge: Callable[[_T | None, _T], _T]
+    stored: _T | None,
+    ops: Sequence[tuple[str, _T | None]],
+    merge: Callable[[_T | None, _T], _T],
 ) -> _T | None:
+    """The state after applying pending operations in order over the stored state: a put is
+    merged in, a replace overwrites (through `merge`, for its de-duplication), a delete removes."""
     current = stored
-    for write in writes:
-        current = merge(current, write)
+    for kind, value in ops:
+        if kind == _DELETE or value is None:
+            current = None
+        elif kind == _REPLACE:
+            current = merge(None, value)
+        else:
+            current = merge(current, value)
     return current
 
 
@@ -407,50 +474,98 @@ def _chunks(items: Sequence[_T], size: int = _BATCH) -> Iterator[Sequence[_T]]:
 # ----------------------------------------------------------------------------- pending writes
 
 
+#: A relationship's type and people: enough to find it from its people (index lookups).
+_Ends = tuple[str, str, str]
+
+
 @dataclass
 class _Pending:
-    """The writes of an open transaction, in order, with indexes by id for reads."""
+    """The writes of an open transaction, in order, with indexes by id for reads. People and
+    relationships keep their operations (put, replace, delete) in order; a match key, a source
+    key claim or a relationship id mapped to None records a deletion or a release."""
 
     ops: list[tuple[str, Any]] = field(default_factory=list)
-    people: dict[str, list[Person]] = field(default_factory=dict)
-    rels: dict[str, list[Relationship]] = field(default_factory=dict)
+    people: dict[str, list[tuple[str, Person | None]]] = field(default_factory=dict)
+    rels: dict[str, list[tuple[str, Relationship | None]]] = field(default_factory=dict)
+    ends: dict[str, _Ends] = field(default_factory=dict)
     docs: dict[str, Document] = field(default_factory=dict)
-    matches: dict[tuple[str, str], MatchDecision] = field(default_factory=dict)
-    claims: dict[SourceKey, str] = field(default_factory=dict)
+    matches: dict[tuple[str, str], MatchDecision | None] = field(default_factory=dict)
+    claims: dict[SourceKey, str | None] = field(default_factory=dict)
+    decisions: dict[str, Decision] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
 
     def add(self, kind: str, value: Any) -> None:
         self.ops.append((kind, value))
         self._index(kind, value)
 
+    def _claim(self, person: Person) -> None:
+        for key in person.sources:
+            if self.claims.get(key) is None:
+                self.claims[key] = person.id
+
+    def _release(self, person_id: str, keys: Iterable[SourceKey]) -> None:
+        for key in keys:
+            if self.claims.get(key, person_id) == person_id:
+                self.claims[key] = None
+
     def _index(self, kind: str, value: Any) -> None:
         if kind == "person":
-            self.people.setdefault(value.id, []).append(value)
-            for key in value.sources:
-                self.claims.setdefault(key, value.id)
+            self.people.setdefault(value.id, []).append((_PUT, value))
+            self._claim(value)
+        elif kind == "replace_person":
+            person, dropped = value
+            self.people.setdefault(person.id, []).append((_REPLACE, person))
+            self._release(person.id, dropped)
+            self._claim(person)
+        elif kind == "delete_person":
+            person_id, keys = value
+            self.people.setdefault(person_id, []).append((_DELETE, None))
+            self._release(person_id, keys)
         elif kind == "rel":
-            self.rels.setdefault(value.id, []).append(value)
+            self.rels.setdefault(value.id, []).append((_PUT, value))
+            self.ends.setdefault(value.id, (value.type.value, value.from_id, value.to_id))
+        elif kind == "delete_rel":
+            rel_id, ends = value
+            self.rels.setdefault(rel_id, []).append((_DELETE, None))
+            self.ends.setdefault(rel_id, ends)
         elif kind == "doc":
             self.docs[value.id] = value
-        else:
+        elif kind == "match":
             self.matches[(value.person_id, value.candidate)] = value
+        elif kind == "delete_match":
+            self.matches[value] = None
+        elif kind == "decision":
+            self.decisions[value.id] = value
+        elif kind == "audit":
+            self.audit.append(value)
+        else:  # pragma: no cover - every caller passes one of the kinds above
+            raise ValueError(kind)
+
+    def deleted(self, person_id: str) -> bool:
+        """Whether the last pending operation on this person deletes them."""
+        ops = self.people.get(person_id)
+        return ops is not None and bool(ops) and ops[-1][0] == _DELETE
 
     def truncate(self, length: int) -> None:
         """Forget the writes after the first `length` (a nested block rolled back)."""
         kept = self.ops[:length]
-        self.ops = []
-        self.people, self.rels, self.docs, self.matches, self.claims = {}, {}, {}, {}, {}
+        fresh = _Pending()
         for kind, value in kept:
-            self.add(kind, value)
+            fresh.add(kind, value)
+        self.__dict__.update(fresh.__dict__)
 
 
 @dataclass
 class _Commit:
     """Everything one `execute_write` has to write (immutable while it is retried)."""
 
-    people: dict[str, list[Person]]
-    rels: dict[str, list[Relationship]]
+    people: dict[str, list[tuple[str, Person | None]]]
+    rels: dict[str, list[tuple[str, Relationship | None]]]
+    ends: dict[str, _Ends]
     docs: list[Document]
-    matches: list[MatchDecision]
+    matches: dict[tuple[str, str], MatchDecision | None]
+    decisions: list[Decision]
+    audit: list[AuditEntry]
 
 
 # ----------------------------------------------------------------------------- queries
@@ -472,6 +587,11 @@ WITH s, row, key
 WHERE s.person_id <> row.id
 RETURN key, s.person_id AS owner, row.id AS person_id
 """
+_RELEASE_KEYS = (
+    "UNWIND $rows AS row MATCH (s:SourceKey {key: row.key}) "
+    "WHERE s.person_id = row.person_id DELETE s"
+)
+_DELETE_PEOPLE = "UNWIND $ids AS id MATCH (p:Person {id: id}) DETACH DELETE p"
 _EXISTING_PEOPLE = "UNWIND $ids AS id MATCH (p:Person {id: id}) RETURN p.id AS id"
 _OWNERS = "UNWIND $keys AS key MATCH (s:SourceKey {key: key}) RETURN key, s.person_id AS owner"
 
@@ -497,6 +617,15 @@ _REL_BY_ID = _q(
 )
 
 
+def _delete_rels(rtype: str) -> LiteralString:
+    t = _rel_type(rtype)
+    return _q(
+        "UNWIND $rows AS row "
+        f"MATCH (a:Person {{id: row.from_id}})-[r:{t}]->(b:Person {{id: row.to_id}}) "
+        "WHERE r.id = row.id DELETE r"
+    )
+
+
 def _write_rels(rtype: str) -> LiteralString:
     t = _rel_type(rtype)
     return _q(
@@ -515,8 +644,8 @@ _RELS_OF = _q(
     f"UNION MATCH (a:Person)-[r:{_ANY_TYPE}]->(b:Person {{id: $id}}) RETURN {_REL_RETURN}"
 )
 _ADJACENT = _q(
-    f"UNWIND $ids AS id MATCH (p:Person {{id: id}})-[:{_ANY_TYPE}]-(q:Person) "
-    "RETURN DISTINCT q.id AS id"
+    f"UNWIND $ids AS id MATCH (p:Person {{id: id}})-[r:{_ANY_TYPE}]-(q:Person) "
+    "RETURN q.id AS id, r.id AS rel"
 )
 _RELS_AMONG = _q(
     f"UNWIND $ids AS id MATCH (a:Person {{id: id}})-[r:{_ANY_TYPE}]->(b:Person) "
@@ -544,6 +673,15 @@ def _neighbourhood_query(hops: int) -> LiteralString:
         "ELSE {type: type(r), to_id: q.id, props: properties(r)} END) AS rels"
     )
 
+
+#: Every quote, for erasure: people's facts and relationships' evidence (JSON lists).
+_QUOTED_PEOPLE = _q(
+    "MATCH (p:Person) WHERE p.facts IS NOT NULL RETURN p.id AS id, p.facts AS facts"
+)
+_QUOTED_RELS = _q(
+    f"MATCH (a:Person)-[r:{_ANY_TYPE}]->(b:Person) WHERE r.evidence IS NOT NULL "
+    "RETURN r.id AS id, type(r) AS type, a.id AS from_id, b.id AS to_id, r.evidence AS evidence"
+)
 
 _COUNTS = _q(
     "CALL { MATCH (p:Person) RETURN count(p) AS persons } "
@@ -782,10 +920,13 @@ class Neo4jStore:
         if not pending.ops:
             return
         work = _Commit(
-            people={pid: list(puts) for pid, puts in pending.people.items()},
-            rels={rid: list(puts) for rid, puts in pending.rels.items()},
+            people={pid: list(ops) for pid, ops in pending.people.items()},
+            rels={rid: list(ops) for rid, ops in pending.rels.items()},
+            ends=dict(pending.ends),
             docs=list(pending.docs.values()),
-            matches=list(pending.matches.values()),
+            matches=dict(pending.matches),
+            decisions=list(pending.decisions.values()),
+            audit=list(pending.audit),
         )
         self._write(lambda tx: _write_commit(tx, work))
 
@@ -796,9 +937,7 @@ class Neo4jStore:
         belongs to someone else is refused here when known, else when the batch commits."""
         with self.transaction():
             for key in person.sources:
-                owner = self._pending.claims.get(key)
-                if owner is None:
-                    owner = self._owners.get(key)
+                owner = self._owner(key)
                 if owner is not None and owner != person.id:
                     raise _taken(key, owner, person.id)
             self._pending.add("person", person)
@@ -808,11 +947,16 @@ class Neo4jStore:
         found = self._persons([person_id])
         return found[0] if found else None
 
+    def _owner(self, key: SourceKey) -> str | None:
+        """Who holds a source key as far as this transaction knows without a query."""
+        if key in self._pending.claims:
+            return self._pending.claims[key]
+        return self._owners.get(key)
+
     def find_by_source(self, key: SourceKey) -> str | None:
         """The id of the person carrying this source key, or None."""
-        claimed = self._pending.claims.get(key)
-        if claimed is not None:
-            return claimed
+        if key in self._pending.claims:
+            return self._pending.claims[key]
         if key in self._owners:
             return self._owners[key]
         rows = self._query(_OWNERS, keys=[_source_json(key)])
@@ -897,7 +1041,9 @@ class Neo4jStore:
             for pid in (rel.from_id, rel.to_id):
                 # Known to be missing: refuse now. Not known either way: checked, for the whole
                 # batch in one query, when it commits (which refuses the batch).
-                if pid not in self._pending.people and self._base_people.get(pid, True) is None:
+                if self._pending.deleted(pid) or (
+                    pid not in self._pending.people and self._base_people.get(pid, True) is None
+                ):
                     raise _missing_person(rel_id, pid)
             self._pending.add("rel", rel)
         return rel_id
@@ -924,12 +1070,10 @@ class Neo4jStore:
         """Relationships with `person_id` at either end, in id order."""
         rows = self._query(_RELS_OF, id=person_id)
         found = {r.id: r for r in (_rel_from_record(row) for row in rows)}
-        dirty = [
-            rid
-            for rid, puts in self._pending.rels.items()
-            if person_id in (puts[0].from_id, puts[0].to_id)
-        ]
+        dirty = [rid for rid, (_, a, b) in self._pending.ends.items() if person_id in (a, b)]
         if dirty:
+            for rid in dirty:
+                found.pop(rid, None)
             found.update({r.id: r for r in self._relationships(dirty)})
         return [found[rid] for rid in sorted(found)]
 
@@ -958,9 +1102,11 @@ class Neo4jStore:
         one query per hop, since pending edges can join the walk anywhere."""
         if not self._persons([person_id]):
             return [], []
+        live = {r.id for r in self._relationships(self._pending.rels)}
+        gone = set(self._pending.rels) - live
         pending_edges: dict[str, set[str]] = {}
-        for puts in self._pending.rels.values():
-            a, b = puts[0].from_id, puts[0].to_id
+        for rid in live:
+            _, a, b = self._pending.ends[rid]
             pending_edges.setdefault(a, set()).add(b)
             pending_edges.setdefault(b, set()).add(a)
         seen = {person_id}
@@ -968,23 +1114,20 @@ class Neo4jStore:
         for _ in range(hops):
             reached: set[str] = set()
             for chunk in _chunks(sorted(frontier)):
-                reached |= {r["id"] for r in self._query(_ADJACENT, ids=list(chunk))}
+                rows = self._query(_ADJACENT, ids=list(chunk))
+                reached |= {r["id"] for r in rows if r["rel"] not in gone}
             for pid in frontier:
                 reached |= pending_edges.get(pid, set())
-            frontier = reached - seen
+            frontier = {pid for pid in reached - seen if not self._pending.deleted(pid)}
             if not frontier:
                 break
             seen |= frontier
         people = self._persons(seen)
         inside = sorted(p.id for p in people)
         rows = self._query(_RELS_AMONG, ids=inside)
-        rels = {r.id: r for r in (_rel_from_record(row) for row in rows)}
+        rels = {r.id: r for r in (_rel_from_record(row) for row in rows) if r.id not in gone}
         members = set(inside)
-        dirty = [
-            rid
-            for rid, puts in self._pending.rels.items()
-            if puts[0].from_id in members and puts[0].to_id in members
-        ]
+        dirty = [rid for rid in live if set(self._pending.ends[rid][1:]) <= members]
         rels.update({r.id: r for r in self._relationships(dirty)})
         return people, [rels[k] for k in sorted(rels)]
 
@@ -999,9 +1142,8 @@ class Neo4jStore:
         alone: list[str] = []
         for rid in dict.fromkeys(ids):
             known = ends.get(rid) if ends is not None else None
-            if known is None and rid in self._pending.rels:
-                first = self._pending.rels[rid][0]
-                known = (first.type.value, first.from_id, first.to_id)
+            if known is None:
+                known = self._pending.ends.get(rid)
             if rid in self._base_rels:
                 cached = self._base_rels[rid]
                 if cached is not None:
@@ -1074,7 +1216,9 @@ class Neo4jStore:
             )
         found = {(m.person_id, m.candidate): m for m in (_match_from(r["m"]) for r in rows)}
         for key, m in self._pending.matches.items():
-            if person_id is None or person_id in (m.person_id, m.other_person_id):
+            if m is not None and (
+                person_id is None or person_id in (m.person_id, m.other_person_id)
+            ):
                 found[key] = m
             else:
                 found.pop(key, None)
@@ -1089,13 +1233,17 @@ class Neo4jStore:
         pending = self._pending
         if pending.people:
             stored = self._stored_people(pending.people)
-            out["persons"] += sum(1 for pid in pending.people if pid not in stored)
+            views = {p.id for p in self._persons(pending.people)}
+            out["persons"] += len(views) - sum(1 for pid in pending.people if pid in stored)
         if pending.rels:
             stored_rels = self._stored_rels(pending.rels)
-            for view in self._relationships(pending.rels):
-                before = stored_rels.get(view.id)
-                out["relationships"] += before is None
-                out["evidence"] += len(view.evidence) - (len(before.evidence) if before else 0)
+            views_r = {r.id: r for r in self._relationships(pending.rels)}
+            for rid in pending.rels:
+                before, after = stored_rels.get(rid), views_r.get(rid)
+                out["relationships"] += (after is not None) - (before is not None)
+                out["evidence"] += (len(after.evidence) if after else 0) - (
+                    len(before.evidence) if before else 0
+                )
         if pending.docs:
             rows = self._query(
                 "UNWIND $ids AS id MATCH (d:Document {id: id}) RETURN d.id AS id",
@@ -1107,8 +1255,107 @@ class Neo4jStore:
                 "UNWIND $keys AS key MATCH (m:MatchDecision {key: key}) RETURN m.key AS key",
                 keys=[_match_key(*k) for k in pending.matches],
             )
-            out["matches"] += len(pending.matches) - len(rows)
+            live = sum(1 for m in pending.matches.values() if m is not None)
+            out["matches"] += live - len(rows)
         return out
+
+    # ------------------------------------------------------------------ curation
+
+    def delete_person(self, person_id: str) -> None:
+        """Remove a person with their record keys, every relationship touching them (with its
+        evidence) and every match decision naming them; no-op if absent."""
+        with self.transaction():
+            for m in self.matches(person_id):  # a decision may name someone never stored
+                self._pending.add("delete_match", (m.person_id, m.candidate))
+            person = self.get_person(person_id)
+            if person is None:
+                return
+            for rel in self.relationships_of(person_id):
+                self._pending.add("delete_rel", (rel.id, (rel.type.value, rel.from_id, rel.to_id)))
+            self._pending.add("delete_person", (person_id, tuple(person.sources)))
+
+    def delete_relationship(self, rel_id: str) -> None:
+        """Remove one relationship and its evidence (no-op if absent)."""
+        with self.transaction():
+            rel = self.get_relationship(rel_id)
+            if rel is not None:
+                self._pending.add("delete_rel", (rel.id, (rel.type.value, rel.from_id, rel.to_id)))
+
+    def replace_person(self, person: Person) -> None:
+        """Overwrite a person exactly (lists replaced); relationships untouched."""
+        with self.transaction():
+            before = self.get_person(person.id)
+            dropped = [k for k in (before.sources if before else ()) if k not in person.sources]
+            for key in person.sources:
+                owner = self._owner(key)
+                if owner is not None and owner != person.id:
+                    raise _taken(key, owner, person.id)
+            self._pending.add("replace_person", (person, tuple(dropped)))
+
+    def withdraw_quotes(self, terms: Sequence[str]) -> int:
+        """Replace evidence and fact quotes containing any term (case-insensitive, as
+        `str.casefold`) with `WITHDRAWN_QUOTE`; returns how many quotes were withdrawn. Every
+        stored quote is read and tested here, not by the server, so that Cypher's case rules
+        cannot let a quote escape erasure."""
+        wanted = [t.casefold() for t in terms if t.strip()]
+        if not wanted:
+            return 0
+
+        def hit(quote: str | None) -> bool:
+            return quote is not None and any(t in quote.casefold() for t in wanted)
+
+        def withdrawn(ev: Evidence) -> Evidence:
+            return replace(ev, quote=WITHDRAWN_QUOTE) if hit(ev.quote) else ev
+
+        count = 0
+        with self.transaction():
+            person_ids = {
+                str(row["id"])
+                for row in self._query(_QUOTED_PEOPLE)
+                if any(hit(json.loads(text)[2][3]) for text in row["facts"])
+            }
+            for person in self._persons(person_ids | set(self._pending.people)):
+                changed = sum(1 for f in person.facts if hit(f.evidence.quote))
+                if changed:
+                    count += changed
+                    facts = [replace(f, evidence=withdrawn(f.evidence)) for f in person.facts]
+                    self._pending.add("person", replace(person, facts=facts))
+            ends = {
+                str(row["id"]): (str(row["type"]), str(row["from_id"]), str(row["to_id"]))
+                for row in self._query(_QUOTED_RELS)
+                if any(hit(json.loads(text)[3]) for text in row["evidence"])
+            }
+            for rel in self._relationships(set(ends) | set(self._pending.rels), ends):
+                changed = sum(1 for ev in rel.evidence if hit(ev.quote))
+                if changed:
+                    count += changed
+                    evidence = [withdrawn(ev) for ev in rel.evidence]
+                    self._pending.add("rel", replace(rel, evidence=evidence))
+        return count
+
+    def put_decision(self, decision: Decision) -> None:
+        """Insert or update (by id) an identity decision."""
+        with self.transaction():
+            self._pending.add("decision", decision)
+
+    def decisions(self) -> list[Decision]:
+        """Every identity decision, oldest first (in the order they were first stored)."""
+        rows = self._query("MATCH (d:Decision) RETURN properties(d) AS d ORDER BY d.seq, d.id")
+        found = {d.id: d for d in (_decision_from(r["d"]) for r in rows)}
+        for did, decision in self._pending.decisions.items():
+            found[did] = decision  # an update keeps its place; a new one goes last
+        return list(found.values())
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        """Append one audit entry; the backend has no operation that changes or deletes one
+        (docs/neo4j.md: deny the database user those privileges on `:AuditEntry`)."""
+        with self.transaction():
+            self._pending.add("audit", entry)
+
+    def audit_entries(self) -> list[AuditEntry]:
+        """The audit log, oldest first."""
+        rows = self._query("MATCH (a:AuditEntry) RETURN properties(a) AS a ORDER BY a.seq")
+        return [_audit_from(r["a"]) for r in rows] + list(self._pending.audit)
 
 
 def _taken(key: SourceKey, owner: str, person_id: str) -> StoreError:
@@ -1145,68 +1392,102 @@ def _ahead(
 
 
 def _write_commit(tx: neo4j.ManagedTransaction, work: _Commit) -> None:
-    """Write one transaction's buffer: lock and read what is stored, merge the pending writes
-    over it, write the results. Pure in `work`, so the driver can safely retry it."""
+    """Write one transaction's buffer: lock and read what is stored, fold the pending
+    operations over it, delete what ends deleted, write the rest. Pure in `work`, so the
+    driver can safely retry it."""
     people_ids = list(work.people)
     stored_people: dict[str, Person] = {}
     for chunk in _chunks(people_ids):
         for record in tx.run(_LOCK_PEOPLE, ids=list(chunk)):
             p = _person_from(record["p"])
             stored_people[p.id] = p
-
-    def person_rows(ids: Sequence[str]) -> list[dict[str, Any]]:
-        rows = []
-        for pid in ids:
-            before = stored_people.get(pid)
-            final = _fold(before, work.people[pid], merge_person)
-            assert final is not None
-            old = set(before.sources) if before is not None else set()
-            keys = [_source_json(k) for k in final.sources if k not in old]
-            rows.append({"id": pid, "props": _person_props(final), "keys": keys})
-        return rows
-
-    for row_chunk in _ahead(person_rows, _chunks(people_ids)):
-        for record in tx.run(_WRITE_PEOPLE, rows=row_chunk):
-            system, record_id = json.loads(record["key"])
-            raise _taken(SourceKey(system, record_id), record["owner"], record["person_id"])
+    final_people = {
+        pid: _fold(stored_people.get(pid), ops, merge_person) for pid, ops in work.people.items()
+    }
 
     by_type: dict[str, list[str]] = {}
-    for rid, puts in work.rels.items():
-        by_type.setdefault(_rel_type(puts[0].type), []).append(rid)
-    people = {pid for puts in work.rels.values() for pid in (puts[0].from_id, puts[0].to_id)}
-    unchecked = sorted(people - set(work.people))
-    for chunk in _chunks(unchecked):
-        found = {r["id"] for r in tx.run(_EXISTING_PEOPLE, ids=list(chunk))}
-        for pid in chunk:
-            if pid not in found:
-                rid = next(
-                    rid
-                    for rid, puts in work.rels.items()
-                    if pid in (puts[0].from_id, puts[0].to_id)
-                )
-                raise _missing_person(rid, pid)
+    for rid, (rtype, _, _) in work.ends.items():
+        by_type.setdefault(_rel_type(rtype), []).append(rid)
+    stored_rels: dict[str, Relationship] = {}
     for rtype, ids in by_type.items():
-        stored_rels: dict[str, Relationship] = {}
         lookup = [
-            {"id": rid, "from_id": work.rels[rid][0].from_id, "to_id": work.rels[rid][0].to_id}
-            for rid in ids
+            {"id": rid, "from_id": work.ends[rid][1], "to_id": work.ends[rid][2]} for rid in ids
         ]
         for ends_chunk in _chunks(lookup):
             for record in tx.run(_rels_by_ends(rtype, lock=True), rows=list(ends_chunk)):
                 r = _rel_from_record(record)
                 stored_rels[r.id] = r
+    final_rels = {
+        rid: _fold(stored_rels.get(rid), ops, merge_relationship) for rid, ops in work.rels.items()
+    }
 
-        def rel_rows(chunk: Sequence[str], stored: dict[str, Relationship]) -> list[dict[str, Any]]:
+    # Deletions first, so that a record key or an id freed here can be taken below.
+    for rtype, ids in by_type.items():
+        gone = [
+            {"id": rid, "from_id": work.ends[rid][1], "to_id": work.ends[rid][2]}
+            for rid in ids
+            if final_rels[rid] is None and rid in stored_rels
+        ]
+        for gone_chunk in _chunks(gone):
+            tx.run(_delete_rels(rtype), rows=list(gone_chunk)).consume()
+    released = [
+        {"key": _source_json(key), "person_id": pid}
+        for pid, before in stored_people.items()
+        for key in before.sources
+        if final_people[pid] is None or key not in final_people[pid].sources  # type: ignore[union-attr]
+    ]
+    for key_chunk in _chunks(released):
+        tx.run(_RELEASE_KEYS, rows=list(key_chunk)).consume()
+    deleted = [pid for pid in stored_people if final_people[pid] is None]
+    for chunk in _chunks(deleted):
+        tx.run(_DELETE_PEOPLE, ids=list(chunk)).consume()
+    dropped_matches = [_match_key(*key) for key, m in work.matches.items() if m is None]
+    for chunk in _chunks(dropped_matches):
+        tx.run(
+            "UNWIND $keys AS key MATCH (m:MatchDecision {key: key}) DELETE m", keys=list(chunk)
+        ).consume()
+
+    written_ids = [pid for pid, final in final_people.items() if final is not None]
+
+    def person_rows(ids: Sequence[str]) -> list[dict[str, Any]]:
+        rows = []
+        for pid in ids:
+            final = final_people[pid]
+            assert final is not None
+            before = stored_people.get(pid)
+            old = set(before.sources) if before is not None else set()
+            keys = [_source_json(k) for k in final.sources if k not in old]
+            rows.append({"id": pid, "props": _person_props(final), "keys": keys})
+        return rows
+
+    for row_chunk in _ahead(person_rows, _chunks(written_ids)):
+        for record in tx.run(_WRITE_PEOPLE, rows=row_chunk):
+            system, record_id = json.loads(record["key"])
+            raise _taken(SourceKey(system, record_id), record["owner"], record["person_id"])
+
+    live = {rid for rid, final in final_rels.items() if final is not None}
+    ends_of_live = {pid for rid in live for pid in work.ends[rid][1:]}
+    for pid in sorted(ends_of_live & set(final_people)):
+        if final_people[pid] is None:
+            raise _missing_person(next(r for r in sorted(live) if pid in work.ends[r][1:]), pid)
+    unchecked = sorted(ends_of_live - set(final_people))
+    for chunk in _chunks(unchecked):
+        found = {r["id"] for r in tx.run(_EXISTING_PEOPLE, ids=list(chunk))}
+        for pid in chunk:
+            if pid not in found:
+                raise _missing_person(next(r for r in sorted(live) if pid in work.ends[r][1:]), pid)
+    for rtype, ids in by_type.items():
+
+        def rel_rows(chunk: Sequence[str]) -> list[dict[str, Any]]:
             rows = []
             for rid in chunk:
-                final = _fold(stored.get(rid), work.rels[rid], merge_relationship)
+                final = final_rels[rid]
                 assert final is not None
                 ends = {"from_id": final.from_id, "to_id": final.to_id}
                 rows.append({"id": rid, **ends, "props": _rel_props(final)})
             return rows
 
-        prepare = functools.partial(rel_rows, stored=stored_rels)
-        for rel_chunk in _ahead(prepare, _chunks(ids)):
+        for rel_chunk in _ahead(rel_rows, _chunks([rid for rid in ids if rid in live])):
             written = tx.run(_write_rels(rtype), rows=rel_chunk).single()
             if written is None or int(written["written"]) != len(rel_chunk):
                 raise StoreError("a relationship lost one of its people while it was written")
@@ -1216,8 +1497,52 @@ def _write_commit(tx: neo4j.ManagedTransaction, work: _Commit) -> None:
             "UNWIND $rows AS row MERGE (d:Document {id: row.id}) SET d = row",
             rows=list(doc_chunk),
         ).consume()
-    for match_chunk in _chunks([_match_props(m) for m in work.matches]):
+    kept_matches = [_match_props(m) for m in work.matches.values() if m is not None]
+    for match_chunk in _chunks(kept_matches):
         tx.run(
             "UNWIND $rows AS row MERGE (m:MatchDecision {key: row.key}) SET m = row",
             rows=list(match_chunk),
+        ).consume()
+    _write_log(tx, work.decisions, work.audit)
+
+
+def _write_log(
+    tx: neo4j.ManagedTransaction, decisions: Sequence[Decision], audit: Sequence[AuditEntry]
+) -> None:
+    """Write identity decisions (upsert by id) and append audit entries, numbering new ones
+    from the counter on the schema node, which the update also locks (one order for all)."""
+    if not decisions and not audit:
+        return
+    existing: dict[str, int] = {}
+    for chunk in _chunks([d.id for d in decisions]):
+        for record in tx.run(
+            "UNWIND $ids AS id MATCH (d:Decision {id: id}) RETURN d.id AS id, d.seq AS seq",
+            ids=list(chunk),
+        ):
+            existing[str(record["id"])] = int(record["seq"])
+    wanted = sum(1 for d in decisions if d.id not in existing) + len(audit)
+    counter = tx.run(
+        "MATCH (s:GenogramSchema {name: 'genogram'}) "
+        "SET s.sequence = coalesce(s.sequence, 0) + $n RETURN s.sequence AS last",
+        n=wanted,
+    ).single()
+    if counter is None:  # pragma: no cover - the node is created when the store is opened
+        raise StoreError("the store's schema node is missing; reopen the store to recreate it")
+    seq = int(counter["last"]) - wanted
+    rows = []
+    for d in decisions:
+        if d.id not in existing:
+            seq += 1
+        rows.append({**_decision_props(d), "seq": existing.get(d.id, seq)})
+    for row_chunk in _chunks(rows):
+        tx.run(
+            "UNWIND $rows AS row MERGE (d:Decision {id: row.id}) SET d = row", rows=list(row_chunk)
+        ).consume()
+    entries = []
+    for entry in audit:
+        seq += 1
+        entries.append({**_audit_props(entry), "seq": seq})
+    for entry_chunk in _chunks(entries):
+        tx.run(
+            "UNWIND $rows AS row CREATE (a:AuditEntry) SET a = row", rows=list(entry_chunk)
         ).consume()

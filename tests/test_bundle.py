@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -24,7 +24,7 @@ from genogram.errors import InputError
 from genogram.model import Address, Evidence, PartialDate, Person, Relationship, RelType, Sex
 from genogram.query import relatives
 from genogram.resolve import ingest_notes, ingest_records, resolve_reference
-from genogram.store import CuratedStore, GraphStore
+from genogram.store import GraphStore
 from graphstore import open_store
 from render.bundle import (
     PDF_AUTHOR,
@@ -471,7 +471,7 @@ def test_bundle_command_writes_audits_and_refuses_to_overwrite(
     assert bad.exit_code == 2
     s = open_store(store_path)
     try:
-        entries = [e for e in cast(CuratedStore, s).audit_entries() if e.action == "export-bundle"]
+        entries = [e for e in s.audit_entries() if e.action == "export-bundle"]
         ruby = resolve_reference(s, RUBY).id
     finally:
         s.close()

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from conftest import Backend, Neo4jBackend
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
@@ -26,7 +27,7 @@ BAD = Path(__file__).resolve().parent / "bad_inputs"
 runner = CliRunner()
 
 
-def run(store: Path, *args: str, env: dict[str, str] | None = None) -> Result:
+def run(store: Path | str, *args: str, env: dict[str, str] | None = None) -> Result:
     result = runner.invoke(app, ["--store", str(store), *args], env=env, catch_exceptions=False)
     return Result(result.exit_code, result.stdout, result.stderr)
 
@@ -36,7 +37,7 @@ class Result:
         self.code, self.stdout, self.stderr = code, stdout, stderr
 
 
-def ingest_csc(store: Path) -> Result:
+def ingest_csc(store: Path | str) -> Result:
     return run(
         store,
         "ingest",
@@ -463,8 +464,20 @@ def test_demo_writes_a_pdf_that_opens(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ review, merge, split, audit
 
 
-def test_review_accept_split_and_audit(tmp_path: Path) -> None:
-    store = tmp_path / "g.db"
+@pytest.fixture
+def cli_store(backend: Backend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """An empty store of the backend under test, as a --store value (a Bolt server's
+    credentials go into the environment, as a user would set them)."""
+    if isinstance(backend, Neo4jBackend):
+        backend.open().close()  # empties the database
+        for name, value in backend.server.environ().items():
+            monkeypatch.setenv(name, value)
+        return backend.server.uri
+    return str(tmp_path / "g.db")
+
+
+def test_review_accept_split_and_audit(cli_store: str, tmp_path: Path) -> None:
+    store = cli_store
     assert ingest_csc(store).code == 0
     edu = tmp_path / "edu.csv"
     edu.write_text("source,record_id,given_names,family_name,birth_date\nEDU,E-9,K,Hart,1994\n")
@@ -486,8 +499,8 @@ def test_review_accept_split_and_audit(tmp_path: Path) -> None:
     assert all(e["actor"] for e in log)
 
 
-def test_merge_and_erase_commands(tmp_path: Path) -> None:
-    store = tmp_path / "g.db"
+def test_merge_and_erase_commands(cli_store: str) -> None:
+    store = cli_store
     assert ingest_csc(store).code == 0
     merged = run(store, "merge", "CSC:1004", "CSC:1005")
     assert merged.code == 0, merged.stderr

@@ -1,10 +1,12 @@
-"""Review queue, merge and split, erasure and the audit log (genogram.curation) on SQLite."""
+"""Review queue, merge and split, erasure and the audit log (genogram.curation), and the
+store's curation operations, on every backend (the `store`/`backend` fixtures of conftest)."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,7 +25,9 @@ from genogram.curation import (
 from genogram.errors import InputError, StoreError
 from genogram.model import (
     AuditEntry,
+    Decision,
     Evidence,
+    MatchDecision,
     PartialDate,
     Person,
     Relationship,
@@ -33,20 +37,16 @@ from genogram.model import (
 )
 from genogram.resolve import ingest_records, resolve_reference
 from genogram.snapshot import person_to_dict, relationship_to_dict
-from genogram.store import WITHDRAWN_QUOTE
+from genogram.store import WITHDRAWN_QUOTE, GraphStore
 from graphstore.sqlite import SQLiteStore
+
+if TYPE_CHECKING:
+    from conftest import Backend
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures"
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
-    s = SQLiteStore(tmp_path / "g.db")
-    yield s
-    s.close()
-
-
-def load_csc(store: SQLiteStore) -> None:
+def load_csc(store: GraphStore) -> None:
     ingest_records(
         store,
         read_people(FIX / "csc_people.csv"),
@@ -54,7 +54,7 @@ def load_csc(store: SQLiteStore) -> None:
     )
 
 
-def state(store: SQLiteStore) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+def state(store: GraphStore) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """Everything a merge may change, in comparable form (list order ignored)."""
 
     def norm(p: Person) -> dict[str, object]:
@@ -75,7 +75,7 @@ def state(store: SQLiteStore) -> tuple[list[dict[str, object]], list[dict[str, o
 # --------------------------------------------------------------------------- store operations
 
 
-def test_delete_person_removes_everything_about_them(store: SQLiteStore) -> None:
+def test_delete_person_removes_everything_about_them(store: GraphStore) -> None:
     load_csc(store)
     kerry = resolve_reference(store, "CSC:1002")
     before = store.counts()
@@ -88,7 +88,7 @@ def test_delete_person_removes_everything_about_them(store: SQLiteStore) -> None
     assert after["relationships"] == before["relationships"] - len(touching)
 
 
-def test_replace_person_overwrites_lists(store: SQLiteStore) -> None:
+def test_replace_person_overwrites_lists(store: GraphStore) -> None:
     p = Person("P1", "Ann", "Lee", known_as=["Annie"], sources=[SourceKey("A", "1")])
     store.put_person(p)
     store.put_person(Person("P1", "Ann", "Lee", known_as=["Nan"], sources=[SourceKey("B", "2")]))
@@ -99,7 +99,7 @@ def test_replace_person_overwrites_lists(store: SQLiteStore) -> None:
     assert store.find_by_source(SourceKey("B", "2")) is None
 
 
-def test_withdraw_quotes_is_case_insensitive(store: SQLiteStore) -> None:
+def test_withdraw_quotes_is_case_insensitive(store: GraphStore) -> None:
     store.put_person(Person("A", "Ann"))
     store.put_person(Person("B", "Bo"))
     ev = Evidence("N1", "notes", "m", quote="Her nan, ZOË Quill, visits.", span=(0, 5))
@@ -112,10 +112,39 @@ def test_withdraw_quotes_is_case_insensitive(store: SQLiteStore) -> None:
     )
 
 
-def test_audit_log_is_append_only(store: SQLiteStore, tmp_path: Path) -> None:
+def test_audit_log_keeps_every_entry_in_order(backend: Backend) -> None:
+    first = backend.open()
+    other = backend.open()  # a second process appending to the same log
+    try:
+        first.append_audit(AuditEntry("2026-01-01T00:00:00+00:00", "sw1", "view", "P1", "ok"))
+        other.append_audit(AuditEntry("2026-01-01T00:00:00+00:00", "sw2", "view", None, "ok"))
+        with first.transaction():
+            first.append_audit(
+                AuditEntry("2026-01-01T00:00:01+00:00", "sw1", "export", "P1", "ok", "pdf")
+            )
+            assert [e.actor for e in first.audit_entries()] == ["sw1", "sw2", "sw1"]
+        with pytest.raises(RuntimeError), first.transaction():
+            first.append_audit(AuditEntry("2026-01-01T00:00:02+00:00", "x", "view", None, "ok"))
+            raise RuntimeError
+    finally:
+        first.close()
+        other.close()
+    reopened = backend.open()
+    try:
+        log = reopened.audit_entries()
+    finally:
+        reopened.close()
+    assert [(e.actor, e.action, e.subject, e.detail) for e in log] == [
+        ("sw1", "view", "P1", None),
+        ("sw2", "view", None, None),
+        ("sw1", "export", "P1", "pdf"),
+    ]
+
+
+def test_sqlite_audit_log_refuses_changes(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "g.db")
     store.append_audit(AuditEntry("2026-01-01T00:00:00+00:00", "sw1", "view", "P1", "ok"))
     store.append_audit(AuditEntry("2026-01-01T00:00:01+00:00", "sw1", "export", "P1", "ok", "pdf"))
-    assert [e.action for e in store.audit_entries()] == ["view", "export"]
     con = sqlite3.connect(tmp_path / "g.db")
     try:
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
@@ -125,12 +154,133 @@ def test_audit_log_is_append_only(store: SQLiteStore, tmp_path: Path) -> None:
     finally:
         con.close()
     assert len(store.audit_entries()) == 2
+    store.close()
+
+
+def _family(store: GraphStore) -> None:
+    """Mum (M), child (C), dad (D) and a match decision naming D."""
+    store.put_person(Person("M", "Ann", "Lee", sources=[SourceKey("CSC", "1")]))
+    store.put_person(Person("C", "Bea", "Lee", sources=[SourceKey("CSC", "2")]))
+    store.put_person(Person("D", "Carl", "Moss", sources=[SourceKey("CSC", "3")]))
+    store.put_relationship(Relationship(RelType.PARENT_OF, "M", "C", "birth"))
+    store.put_relationship(Relationship(RelType.PARENT_OF, "D", "C", "birth"))
+    store.put_relationship(Relationship(RelType.PARTNER_OF, "D", "M", "separated"))
+    store.record_match(MatchDecision("D", "CSC:9", 0.7, "review", "fs", other_person_id="M"))
+
+
+def _view(store: GraphStore) -> tuple[object, ...]:
+    """What every read says about the family (for before/after comparisons)."""
+    people, rels = store.neighbourhood("C", 2)
+    return (
+        [p.id for p in store.persons()],
+        sorted(r.id for r in store.relationships()),
+        sorted(r.id for r in store.relationships_of("C")),
+        [p.id for p in people],
+        sorted(r.id for r in rels),
+        [p.id for p in store.find_by_name("carl")],
+        store.find_by_source(SourceKey("CSC", "3")),
+        len(store.matches()),
+        store.counts(),
+    )
+
+
+def test_reads_in_a_transaction_see_its_deletions(store: GraphStore) -> None:
+    _family(store)
+    with store.transaction():
+        store.delete_person("D")
+        inside = _view(store)
+        assert store.get_person("D") is None
+        assert inside[0] == ["C", "M"]
+        assert len(inside[1]) == 1 and inside[2] == inside[1]
+        assert inside[3] == ["C", "M"] and inside[5] == [] and inside[6] is None
+        assert inside[7] == 0
+        counts = inside[8]
+        assert isinstance(counts, dict)
+        assert (counts["persons"], counts["relationships"], counts["matches"]) == (2, 1, 0)
+    assert _view(store) == inside
+
+
+def test_a_walk_in_a_transaction_skips_deleted_relationships(store: GraphStore) -> None:
+    _family(store)
+    store.put_person(Person("G", "Gil", "Moss"))
+    store.put_relationship(Relationship(RelType.PARENT_OF, "G", "D", "birth"))
+    with store.transaction():
+        store.delete_relationship(Relationship(RelType.PARENT_OF, "D", "C", "birth").id)
+        people, rels = store.neighbourhood("C", 2)
+        assert [p.id for p in people] == ["C", "D", "M"]  # D only through M now
+        assert len(rels) == 2
+        store.delete_relationship(Relationship(RelType.PARTNER_OF, "D", "M", "separated").id)
+        assert [p.id for p in store.neighbourhood("C", 3)[0]] == ["C", "M"]
+    assert [p.id for p in store.neighbourhood("C", 3)[0]] == ["C", "M"]
+
+
+def test_a_failed_block_undoes_its_deletions(store: GraphStore) -> None:
+    _family(store)
+    before = _view(store)
+    with pytest.raises(RuntimeError), store.transaction():
+        store.delete_person("D")
+        store.delete_relationship(Relationship(RelType.PARENT_OF, "M", "C", "birth").id)
+        raise RuntimeError
+    assert _view(store) == before
+    with store.transaction():
+        with pytest.raises(RuntimeError), store.transaction():
+            store.delete_person("M")
+            raise RuntimeError
+        store.delete_person("D")  # the outer block goes on and commits this
+    assert [p.id for p in store.persons()] == ["C", "M"]
+
+
+def test_a_record_key_moves_between_people_in_one_transaction(store: GraphStore) -> None:
+    _family(store)
+    with store.transaction():
+        store.delete_person("D")
+        store.put_person(Person("D2", "Carl", "Moss", sources=[SourceKey("CSC", "3")]))
+        assert store.find_by_source(SourceKey("CSC", "3")) == "D2"
+    assert store.find_by_source(SourceKey("CSC", "3")) == "D2"
+    with store.transaction():  # and by replacing a person without it
+        store.replace_person(Person("D2", "Carl", "Moss"))
+        store.put_person(Person("E", "Carl", "Moss", sources=[SourceKey("CSC", "3")]))
+    assert store.find_by_source(SourceKey("CSC", "3")) == "E"
+    with pytest.raises(StoreError):
+        store.replace_person(Person("M", "Ann", "Lee", sources=[SourceKey("CSC", "3")]))
+
+
+def test_deleted_then_recreated_in_one_transaction(store: GraphStore) -> None:
+    _family(store)
+    with store.transaction():
+        store.delete_person("D")
+        store.put_person(Person("D", "Carl", "Moss"))
+        store.put_relationship(Relationship(RelType.PARENT_OF, "D", "C", "birth"))
+    d = store.get_person("D")
+    assert d is not None and d.sources == []
+    assert [r.type for r in store.relationships_of("D")] == [RelType.PARENT_OF]
+    assert store.matches("D") == []
+
+
+def test_relationship_to_a_person_deleted_in_the_batch_is_refused(store: GraphStore) -> None:
+    _family(store)
+    before = _view(store)
+    with pytest.raises(StoreError), store.transaction():
+        store.delete_person("D")
+        store.put_relationship(Relationship(RelType.LIVES_WITH, "D", "C"))
+    assert _view(store) == before
+
+
+def test_decisions_keep_their_order_when_updated(store: GraphStore) -> None:
+    first = Decision("d1", "merge", ("A", "B"), "sw1", "2026-01-01T00:00:00+00:00", "{}")
+    store.put_decision(first)
+    store.put_decision(Decision("d2", "reject", ("A", "C"), "sw1", "2026-01-01T00:00:00+00:00"))
+    store.put_decision(replace(first, undone_by="d3"))
+    got = store.decisions()
+    assert [d.id for d in got] == ["d1", "d2"]
+    assert got[0].undone_by == "d3" and got[0].person_ids == ("A", "B")
+    assert got[0].snapshot == "{}"
 
 
 # --------------------------------------------------------------------------- merge and split
 
 
-def test_merge_then_split_restores_the_people(store: SQLiteStore) -> None:
+def test_merge_then_split_restores_the_people(store: GraphStore) -> None:
     load_csc(store)
     before = state(store)
     riley = resolve_reference(store, "CSC:1004")
@@ -150,7 +300,7 @@ def test_merge_then_split_restores_the_people(store: SQLiteStore) -> None:
         split(store, decision.id)  # already undone
 
 
-def test_split_keeps_relationships_added_after_the_merge(store: SQLiteStore) -> None:
+def test_split_keeps_relationships_added_after_the_merge(store: GraphStore) -> None:
     load_csc(store)
     linda = resolve_reference(store, "CSC:1006")
     thomas = resolve_reference(store, "CSC:1008")
@@ -179,9 +329,9 @@ people_strategy = st.lists(
 )
 @given(people_strategy, st.data())
 def test_merge_then_split_is_identity(
-    tmp_path: Path, people: list[tuple[str, int, Sex]], data: st.DataObject
+    backend: Backend, people: list[tuple[str, int, Sex]], data: st.DataObject
 ) -> None:
-    s = SQLiteStore(tmp_path / f"h{abs(hash(repr(people)))}.db")
+    s = backend.fresh()
     try:
         ids = [f"P{i}" for i in range(len(people))]
         for pid, (name, year, sex) in zip(ids, people, strict=True):
@@ -202,11 +352,11 @@ def test_merge_then_split_is_identity(
             if a != b:
                 ev = Evidence(f"doc-{a}-{b}", "S", "record")
                 s.put_relationship(Relationship(RelType.PARTNER_OF, a, b, evidence=[ev]))
-        before = state(s)  # type: ignore[arg-type]
+        before = state(s)
         keep, drop = data.draw(st.sampled_from([(a, b) for a in ids for b in ids if a != b]))
         decision = merge_people(s, keep, drop)
         split(s, decision.id)
-        assert state(s) == before  # type: ignore[arg-type]
+        assert state(s) == before
     finally:
         s.close()
 
@@ -214,7 +364,7 @@ def test_merge_then_split_is_identity(
 # --------------------------------------------------------------------------- review queue
 
 
-def _doubtful_record(store: SQLiteStore) -> None:
+def _doubtful_record(store: GraphStore) -> None:
     rec = PersonRecord(
         source="EDU",
         record_id="E-9",
@@ -227,7 +377,7 @@ def _doubtful_record(store: SQLiteStore) -> None:
     ingest_records(store, [rec])
 
 
-def test_doubtful_match_waits_for_review_then_accept(store: SQLiteStore) -> None:
+def test_doubtful_match_waits_for_review_then_accept(store: GraphStore) -> None:
     load_csc(store)
     _doubtful_record(store)
     items = pending_reviews(store)
@@ -244,7 +394,7 @@ def test_doubtful_match_waits_for_review_then_accept(store: SQLiteStore) -> None
     assert len(pending_reviews(store)) == 1  # undoing the accept puts the pair back
 
 
-def test_reject_keeps_people_apart(store: SQLiteStore) -> None:
+def test_reject_keeps_people_apart(store: GraphStore) -> None:
     load_csc(store)
     _doubtful_record(store)
     item = pending_reviews(store)[0]
@@ -259,7 +409,7 @@ def test_reject_keeps_people_apart(store: SQLiteStore) -> None:
 # --------------------------------------------------------------------------- erasure
 
 
-def test_erase_removes_person_and_their_quotes(store: SQLiteStore) -> None:
+def test_erase_removes_person_and_their_quotes(store: GraphStore) -> None:
     load_csc(store)
     craig = Person("CR", "Craig", "Bennett", sources=[SourceKey("HOUSING", "H-203")])
     store.put_person(craig)
@@ -292,8 +442,8 @@ def test_erase_removes_person_and_their_quotes(store: SQLiteStore) -> None:
     assert "Craig" not in repr(store.audit_entries())
 
 
-def test_closed_store_is_a_store_error(tmp_path: Path) -> None:
-    s = SQLiteStore(tmp_path / "c.db")
+def test_closed_store_is_a_store_error(backend: Backend) -> None:
+    s = backend.open()
     s.close()
     with pytest.raises(StoreError):
         s.audit_entries()

@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 
 import graphstore.neo4j as neo4j_backend
 from cli import app
+from genogram.curation import merge_people, split
 from genogram.errors import StoreError
 from genogram.model import (
     KINDS,
@@ -45,7 +46,15 @@ from graphstore.copy import copy_store
 from graphstore.neo4j import Neo4jStore
 
 ROOT = Path(__file__).resolve().parent.parent
-LABELS = {"Person", "SourceKey", "Document", "MatchDecision", "GenogramSchema"}
+LABELS = {
+    "Person",
+    "SourceKey",
+    "Document",
+    "MatchDecision",
+    "Decision",
+    "AuditEntry",
+    "GenogramSchema",
+}
 
 
 @pytest.fixture
@@ -93,6 +102,8 @@ def snapshot(store: GraphStore) -> dict[str, Any]:
         "matches_of": {pid: store.matches(pid) for pid in ids},
         "sources": {text: store.find_by_source(k) for text, k in keys},
         "names": {w: store.find_by_name(w) for w in ("ann", "bo hart", "cy", "hart", "zed")},
+        "decisions": store.decisions(),
+        "audit": store.audit_entries(),
     }
 
 
@@ -192,6 +203,10 @@ _random_ops = st.lists(
             other_person_id=st.sampled_from([None, "b"]),
         ).map(lambda m: ("match", m)),
         st.lists(_people().map(lambda p: ("person", p)), max_size=2).map(lambda o: ("fail", o)),
+        st.sampled_from(IDS).map(lambda pid: ("delete", pid)),
+        _rels().map(lambda r: ("unrelate", r)),
+        _people().map(lambda p: ("replace", p)),
+        st.sampled_from(["quoted", "OTHER QUOTE", "absent"]).map(lambda t: ("withdraw", t)),
     ),
     max_size=16,
 )
@@ -209,8 +224,10 @@ def _without_dangling_relationships(ops: list[tuple[str, Any]]) -> list[tuple[st
     written: set[str] = set()
     kept = []
     for kind, value in ops:
-        if kind == "person":
+        if kind in ("person", "replace"):
             written.add(value.id)
+        elif kind == "delete":
+            written.discard(value)
         elif kind == "rel" and not {value.from_id, value.to_id} <= written:
             continue
         kept.append((kind, value))
@@ -234,6 +251,14 @@ def apply(store: GraphStore, ops: list[tuple[str, Any]]) -> list[str]:
                 store.put_document(value)
             elif kind == "match":
                 store.record_match(value)
+            elif kind == "delete":
+                store.delete_person(value)
+            elif kind == "unrelate":
+                store.delete_relationship(value.id)
+            elif kind == "replace":
+                store.replace_person(value)
+            elif kind == "withdraw":
+                outcome.append(str(store.withdraw_quotes([value])))
             else:
                 with store.transaction():  # a nested block that fails: only it is undone
                     apply(store, value)
@@ -351,6 +376,9 @@ def test_store_copy_sqlite_to_bolt_and_back_loses_nothing(bolt: BoltServer, tmp_
                 evidence=[Evidence("note-x", "NOTES", "m", "Quote.", (1, 2), "2024-01-01", "SW")],
             )
         )
+        riley, jason = (s.find_by_source(SourceKey("CSC", n)) for n in ("1004", "1005"))
+        assert riley is not None and jason is not None
+        split(s, merge_people(s, riley, jason, actor="sw1").id, actor="sw2")
     back = tmp_path / "back.db"
     code, out, err = cli("store", "copy", "--from", str(original), "--to", bolt.uri, env=env)
     assert code == 0, err
@@ -360,6 +388,9 @@ def test_store_copy_sqlite_to_bolt_and_back_loses_nothing(bolt: BoltServer, tmp_
     with open_store(original) as a, bolt.open() as b, open_store(back) as c:
         first = snapshot(a)
         assert first["counts"]["evidence"] > 50 and first["counts"]["matches"] > 0
+        assert [d.action for d in first["decisions"]] == ["merge", "split"]
+        assert first["decisions"][0].snapshot and first["decisions"][0].undone_by
+        assert [e.action for e in first["audit"]] == ["merge", "split"]
         assert snapshot(b) == first
         assert snapshot(c) == first
     # into a store that is not empty: refused, unless --merge (which then changes nothing)
