@@ -408,7 +408,7 @@ def test_store_from_environment(tmp_path: Path) -> None:
     assert counts(store)["persons"] == 18
 
 
-def test_neo4j_uri_is_a_clear_error_for_now(tmp_path: Path) -> None:
+def test_unreachable_neo4j_server_is_a_one_line_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["--store", "bolt://127.0.0.1:7687", "relatives", "x"])
     assert result.exit_code == 1
     assert "Neo4j" in result.stderr
