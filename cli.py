@@ -107,6 +107,7 @@ class State:
 
     store: str = DEFAULT_STORE
     quiet: bool = False
+    database: str | None = None
 
 
 @app.callback()
@@ -124,9 +125,17 @@ def main(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bars or summaries on stderr.")
     ] = False,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            envvar="GENOGRAM_NEO4J_DATABASE",
+            help="Database on a Neo4j server (default: the server's default database).",
+        ),
+    ] = None,
 ) -> None:
     """Genogram builder for children's social care."""
-    ctx.obj = State(store=store, quiet=quiet)
+    ctx.obj = State(store=store, quiet=quiet, database=database or None)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -162,7 +171,7 @@ def opened_store(state: State) -> Iterator[GraphStore]:
     """Open the store named by --store and close it afterwards."""
     from graphstore import open_store
 
-    store = open_store(state.store)
+    store = open_store(state.store, database=state.database)
     try:
         yield store
     finally:
@@ -1067,7 +1076,10 @@ def store_copy_cmd(
             raise InputError("--from and --to name the same store", field="--to")
         if "://" not in source and not Path(source).is_file():
             raise InputError("there is no store file here", file=source, field="--from")
-        with opened_store(State(store=source)) as src, opened_store(State(store=target)) as dst:
+        with (
+            opened_store(State(store=source, database=state.database)) as src,
+            opened_store(State(store=target, database=state.database)) as dst,
+        ):
             counts = src.counts()
             total = sum(counts.get(k, 0) for k in ("persons", "relationships", "documents"))
             total += counts.get("matches", 0)

@@ -26,19 +26,23 @@ NEO4J_SCHEMES = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "ne
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
 
 
-def _open_neo4j(uri: str) -> GraphStore:
+def _open_neo4j(uri: str, database: str | None) -> GraphStore:
     # Imported here so that SQLite users never load the Neo4j driver.
     from graphstore.neo4j import open_neo4j
 
-    return open_neo4j(uri)
+    return open_neo4j(uri, database=database)
 
 
 #: Backends reached through a URI, by scheme (a file path always means SQLite).
-_URI_BACKENDS: dict[str, Callable[[str], GraphStore]] = dict.fromkeys(NEO4J_SCHEMES, _open_neo4j)
+_URI_BACKENDS: dict[str, Callable[[str, str | None], GraphStore]] = dict.fromkeys(
+    NEO4J_SCHEMES, _open_neo4j
+)
 
 
-def open_store(uri: str | os.PathLike[str]) -> GraphStore:
-    """Open the store named by a file path (SQLite, created if missing) or a URI.
+def open_store(uri: str | os.PathLike[str], *, database: str | None = None) -> GraphStore:
+    """Open the store named by a file path (SQLite, created if missing) or a URI; `database`
+    names the database on a Neo4j server (default: GENOGRAM_NEO4J_DATABASE, else the server's
+    default database) and is not used by SQLite, whose store is the file.
 
     Raises StoreError for an unknown scheme or a store that cannot be opened; the message never
     repeats credentials that may be embedded in a URI.
@@ -54,4 +58,4 @@ def open_store(uri: str | os.PathLike[str]) -> GraphStore:
         raise StoreError(
             f"unsupported store scheme '{scheme}://'; give a SQLite file path or one of {known}"
         )
-    return backend(text)
+    return backend(text, database)

@@ -704,9 +704,12 @@ def _safe_uri(uri: str) -> str:
     return f"{parts.scheme}://{host}{port}"
 
 
-def open_neo4j(uri: str, environ: Mapping[str, str] | None = None) -> Neo4jStore:
-    """Open a Neo4j store from a ``bolt://``/``neo4j://`` URI, taking the user, password and
-    database from GENOGRAM_NEO4J_USER / _PASSWORD / _DATABASE (never from the URI)."""
+def open_neo4j(
+    uri: str, environ: Mapping[str, str] | None = None, *, database: str | None = None
+) -> Neo4jStore:
+    """Open a Neo4j store from a ``bolt://``/``neo4j://`` URI, taking the user and password
+    from GENOGRAM_NEO4J_USER / _PASSWORD (never from the URI) and the database from
+    `database`, else GENOGRAM_NEO4J_DATABASE, else the server's default."""
     env = os.environ if environ is None else environ
     try:
         parts = urlsplit(uri)
@@ -734,7 +737,7 @@ def open_neo4j(uri: str, environ: Mapping[str, str] | None = None) -> Neo4jStore
         parts.geturl(),  # the scheme in lower case, as the driver wants it
         user=user,
         password=password or "",
-        database=env.get(ENV_DATABASE) or None,
+        database=database or env.get(ENV_DATABASE) or None,
     )
 
 
@@ -1430,12 +1433,15 @@ def _write_commit(tx: neo4j.ManagedTransaction, work: _Commit) -> None:
         ]
         for gone_chunk in _chunks(gone):
             tx.run(_delete_rels(rtype), rows=list(gone_chunk)).consume()
-    released = [
-        {"key": _source_json(key), "person_id": pid}
-        for pid, before in stored_people.items()
-        for key in before.sources
-        if final_people[pid] is None or key not in final_people[pid].sources  # type: ignore[union-attr]
-    ]
+    released = []
+    for pid, before in stored_people.items():
+        after = final_people[pid]
+        kept = set(after.sources) if after is not None else set()
+        released += [
+            {"key": _source_json(key), "person_id": pid}
+            for key in before.sources
+            if key not in kept
+        ]
     for key_chunk in _chunks(released):
         tx.run(_RELEASE_KEYS, rows=list(key_chunk)).consume()
     deleted = [pid for pid in stored_people if final_people[pid] is None]

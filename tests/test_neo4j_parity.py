@@ -433,6 +433,29 @@ def test_every_command_gives_the_same_answers_on_bolt(bolt: BoltServer, tmp_path
         assert got == want
 
 
+def test_database_option_chooses_the_database(bolt: BoltServer) -> None:
+    env = {k: v for k, v in bolt.environ().items() if k != "GENOGRAM_NEO4J_DATABASE"}
+    env["GENOGRAM_NEO4J_DATABASE"] = ""
+    people = str(ROOT / "fixtures" / "csc_people.csv")
+    code, _, err = cli(
+        "--store",
+        bolt.uri,
+        "--database",
+        str(bolt.database),
+        "ingest",
+        "records",
+        "--people",
+        people,
+        env=env,
+    )
+    assert code == 0, err
+    assert cypher(bolt, "MATCH (p:Person) RETURN count(p) AS n")[0]["n"] == 18
+    code, out, err = cli(
+        "--store", bolt.uri, "--database", "no_such_db", "relatives", "CSC:1001", env=env
+    )
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "Traceback" not in err + out
+
+
 def test_cli_reports_a_wrong_password_without_echoing_it(bolt: BoltServer) -> None:
     env = {**bolt.environ(), "GENOGRAM_NEO4J_PASSWORD": "not-the-pw-s3cret"}
     code, out, err = cli("--store", bolt.uri, "relatives", "CSC:1001", env=env)
