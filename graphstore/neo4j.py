@@ -68,6 +68,7 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+_R = TypeVar("_R")
 
 # The driver logs retried server errors; keep them off stderr unless the application asks.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
@@ -191,30 +192,54 @@ def _name_search(person: Person) -> str:
     return "".join(f" {w}" for w in words)
 
 
-def _person_props(person: Person) -> dict[str, Any]:
-    """Node properties of a person (absent rather than null or empty)."""
-    props: dict[str, Any] = {
-        "id": person.id,
-        "given_names": person.given_names,
-        "family_name": person.family_name,
-        "known_as": list(person.known_as) or None,
-        "sex": Sex(person.sex).value,
-        "birth_date": _iso(person.birth_date),
-        "death_date": _iso(person.death_date),
-        "deceased": bool(person.deceased),
-        "implied": bool(person.implied),
-        "implied_label": person.implied_label,
-        "name_search": _name_search(person),
-        "sources": [_source_json(k) for k in person.sources] or None,
-        "addresses": [
+#: The properties of a ``(:Person)`` node, in the order `_person_values` gives them.
+_PERSON_KEYS: Final = (
+    "id",
+    "given_names",
+    "family_name",
+    "known_as",
+    "sex",
+    "birth_date",
+    "death_date",
+    "deceased",
+    "implied",
+    "implied_label",
+    "name_search",
+    "sources",
+    "addresses",
+    "facts",
+)
+
+
+def _person_values(person: Person) -> list[Any]:
+    """A person's node properties in `_PERSON_KEYS` order, None where absent: the row that
+    creates a new node (a list packs, travels and unpacks faster than a map)."""
+    return [
+        person.id,
+        person.given_names,
+        person.family_name,
+        list(person.known_as) or None,
+        Sex(person.sex).value,
+        _iso(person.birth_date),
+        _iso(person.death_date),
+        bool(person.deceased),
+        bool(person.implied),
+        person.implied_label,
+        _name_search(person),
+        [_source_json(k) for k in person.sources] or None,
+        [
             _json([a.text, a.postcode, bool(a.confidential), _iso(a.start), _iso(a.end)])
             for a in person.addresses
         ]
         or None,
-        "facts": [_json([f.field, f.value, _evidence_json(f.evidence)]) for f in person.facts]
-        or None,
-    }
-    return {k: v for k, v in props.items() if v is not None}
+        [_json([f.field, f.value, _evidence_json(f.evidence)]) for f in person.facts] or None,
+    ]
+
+
+def _person_props(person: Person) -> dict[str, Any]:
+    """Node properties of a person (absent rather than null or empty)."""
+    values = _person_values(person)
+    return {k: v for k, v in zip(_PERSON_KEYS, values, strict=True) if v is not None}
 
 
 def _person_from(props: Mapping[str, Any]) -> Person:
@@ -566,6 +591,8 @@ class _Commit:
     matches: dict[tuple[str, str], MatchDecision | None]
     decisions: list[Decision]
     audit: list[AuditEntry]
+    #: `CREATE` the people the commit finds absent (False on a redo: `MERGE` everyone).
+    create: bool = True
 
 
 # ----------------------------------------------------------------------------- queries
@@ -592,6 +619,16 @@ _RELEASE_KEYS = (
     "WHERE s.person_id = row.person_id DELETE s"
 )
 _DELETE_PEOPLE = "UNWIND $ids AS id MATCH (p:Person {id: id}) DETACH DELETE p"
+#: People the commit's read found absent, with their record keys; rows are ``[id,
+#: _person_values, new keys]``. One write per node and no lookups (`MERGE` then `SET` costs
+#: ArcadeDB a lookup, a write and a rewrite); a null in a `CREATE` map sets nothing, as an
+#: absent property should. A person or key that exists after all breaks a uniqueness
+#: constraint, and `_commit` writes the batch again with `MERGE`.
+_CREATE_PEOPLE = _q(
+    "UNWIND $rows AS row CREATE (p:Person {"
+    + ", ".join(f"{key}: row[1][{i}]" for i, key in enumerate(_PERSON_KEYS))
+    + "}) WITH row UNWIND row[2] AS key CREATE (:SourceKey {key: key, person_id: row[0]})"
+)
 _EXISTING_PEOPLE = "UNWIND $ids AS id MATCH (p:Person {id: id}) RETURN p.id AS id"
 _OWNERS = "UNWIND $keys AS key MATCH (s:SourceKey {key: key}) RETURN key, s.person_id AS owner"
 
@@ -931,7 +968,15 @@ class Neo4jStore:
             decisions=list(pending.decisions.values()),
             audit=list(pending.audit),
         )
-        self._write(lambda tx: _write_commit(tx, work))
+        with self._errors(), self._db.session(database=self._database) as session:
+            try:
+                session.execute_write(lambda tx: _write_commit(tx, work))
+            except neo4j_errors.ConstraintError:
+                # A person or record key the batch creates exists after all (another writer
+                # made it after the read, or a new person's key belongs to someone else):
+                # write the batch again with MERGE, which merges or names the key's owner.
+                redo = replace(work, create=False)
+                session.execute_write(lambda tx: _write_commit(tx, redo))
 
     # ------------------------------------------------------------------ people
 
@@ -1378,13 +1423,11 @@ def _missing_person(rel_id: str, person_id: str) -> StoreError:
 # ----------------------------------------------------------------------------- the commit
 
 
-def _ahead(
-    prepare: Callable[[Sequence[_T]], list[dict[str, Any]]], chunks: Iterable[Sequence[_T]]
-) -> Iterator[list[dict[str, Any]]]:
+def _ahead(prepare: Callable[[_T], _R], chunks: Iterable[_T]) -> Iterator[_R]:
     """`prepare` each chunk, one chunk ahead in a worker thread, so that merging and encoding
     the next batch overlaps the server writing this one (the socket wait frees the GIL)."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="genogram-encode") as pool:
-        pending: Future[list[dict[str, Any]]] | None = None
+        pending: Future[_R] | None = None
         for chunk in chunks:
             upcoming = pool.submit(prepare, chunk)
             if pending is not None:
@@ -1404,9 +1447,22 @@ def _write_commit(tx: neo4j.ManagedTransaction, work: _Commit) -> None:
         for record in tx.run(_LOCK_PEOPLE, ids=list(chunk)):
             p = _person_from(record["p"])
             stored_people[p.id] = p
+    # People the read did not find are folded later, in the encoding worker (`person_rows`):
+    # whether they end up written depends only on their last operation.
     final_people = {
-        pid: _fold(stored_people.get(pid), ops, merge_person) for pid, ops in work.people.items()
+        pid: _fold(stored_people[pid], ops, merge_person)
+        for pid, ops in work.people.items()
+        if pid in stored_people
     }
+    written_ids = [
+        pid
+        for pid, ops in work.people.items()
+        if (
+            final_people[pid] is not None
+            if pid in stored_people
+            else ops[-1][1] is not None and ops[-1][0] != _DELETE
+        )
+    ]
 
     by_type: dict[str, list[str]] = {}
     for rid, (rtype, _, _) in work.ends.items():
@@ -1453,30 +1509,41 @@ def _write_commit(tx: neo4j.ManagedTransaction, work: _Commit) -> None:
             "UNWIND $keys AS key MATCH (m:MatchDecision {key: key}) DELETE m", keys=list(chunk)
         ).consume()
 
-    written_ids = [pid for pid, final in final_people.items() if final is not None]
-
-    def person_rows(ids: Sequence[str]) -> list[dict[str, Any]]:
-        rows = []
+    def person_rows(chunk: tuple[bool, Sequence[str]]) -> list[Any]:
+        create, ids = chunk
+        rows: list[Any] = []
         for pid in ids:
-            final = final_people[pid]
-            assert final is not None
             before = stored_people.get(pid)
+            final = (
+                final_people[pid]
+                if before is not None
+                else _fold(None, work.people[pid], merge_person)
+            )
+            assert final is not None
             old = set(before.sources) if before is not None else set()
             keys = [_source_json(k) for k in final.sources if k not in old]
-            rows.append({"id": pid, "props": _person_props(final), "keys": keys})
+            if create:
+                rows.append([pid, _person_values(final), keys])
+            else:
+                rows.append({"id": pid, "props": _person_props(final), "keys": keys})
         return rows
 
-    for row_chunk in _ahead(person_rows, _chunks(written_ids)):
-        for record in tx.run(_WRITE_PEOPLE, rows=row_chunk):
+    # People the read found absent are created, the others merged (everyone on a redo).
+    merged = [pid for pid in written_ids if pid in stored_people or not work.create]
+    created = [pid for pid in written_ids if pid not in stored_people and work.create]
+    plan = [(False, c) for c in _chunks(merged)] + [(True, c) for c in _chunks(created)]
+    for (create, _), rows in zip(plan, _ahead(person_rows, plan), strict=True):
+        for record in tx.run(_CREATE_PEOPLE if create else _WRITE_PEOPLE, rows=rows):
             system, record_id = json.loads(record["key"])
             raise _taken(SourceKey(system, record_id), record["owner"], record["person_id"])
 
     live = {rid for rid, final in final_rels.items() if final is not None}
     ends_of_live = {pid for rid in live for pid in work.ends[rid][1:]}
-    for pid in sorted(ends_of_live & set(final_people)):
-        if final_people[pid] is None:
+    kept_people = set(written_ids)
+    for pid in sorted(ends_of_live & set(work.people)):
+        if pid not in kept_people:
             raise _missing_person(next(r for r in sorted(live) if pid in work.ends[r][1:]), pid)
-    unchecked = sorted(ends_of_live - set(final_people))
+    unchecked = sorted(ends_of_live - set(work.people))
     for chunk in _chunks(unchecked):
         found = {r["id"] for r in tx.run(_EXISTING_PEOPLE, ids=list(chunk))}
         for pid in chunk:
